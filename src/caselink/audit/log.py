@@ -1,0 +1,167 @@
+"""The audit log: who read or changed what, when and why, in a hash chain.
+
+Each row's hash covers its content and the previous row's hash, and ``audit_head`` holds the
+last row's seq and hash, so a changed, deleted, inserted or reordered row is detected by
+``verify``. Rows are written inside the caller's transaction: an action and its audit row
+commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import orjson
+
+from caselink.errors import AuditTampered, CaselinkError
+
+ACTIONS = (
+    "collection",    # new records stored
+    "alteration",    # records changed
+    "consultation",  # records read
+    "disclosure",    # records exported or sent out
+    "combination",   # records linked with others
+    "erasure",       # records deleted (metadata only is kept)
+    "denial",        # an access that was refused
+    "administration",  # accounts, settings, models
+)
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    ts: str
+    user: str
+    action: str
+    command: str
+    case_ids: tuple[str, ...]
+    purpose: str | None
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq, "ts": self.ts, "user": self.user, "action": self.action,
+            "command": self.command, "case_ids": list(self.case_ids), "purpose": self.purpose,
+            "detail": self.detail, "prev_hash": self.prev_hash, "hash": self.hash,
+        }
+
+
+def row_hash(
+    prev_hash: str, seq: int, ts: str, user: str, action: str, command: str,
+    case_ids: Sequence[str], purpose: str | None, detail: str,
+) -> str:
+    """SHA-256 over the previous hash and this row's content, in a fixed layout."""
+    h = hashlib.sha256()
+    h.update(prev_hash.encode())
+    h.update(orjson.dumps([seq, ts, user, action, command, purpose, detail]))
+    h.update(b"\x1e")
+    h.update("\x1f".join(case_ids).encode())
+    return h.hexdigest()
+
+
+def append(
+    con: duckdb.DuckDBPyConnection, *, user: str, action: str, command: str,
+    case_ids: Iterable[str] = (), purpose: str | None = None, detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one row to the chain; call inside the transaction of the action it records."""
+    if action not in ACTIONS:
+        raise CaselinkError(f"unknown audit action {action!r}")
+    ids = [str(c) for c in case_ids]
+    head = con.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchall()
+    seq, prev = (int(head[0][0]) + 1, str(head[0][1])) if head else (1, GENESIS)
+    ts = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    detail_text = orjson.dumps(detail or {}, option=orjson.OPT_SORT_KEYS).decode()
+    digest = row_hash(prev, seq, ts, user, action, command, ids, purpose, detail_text)
+    con.execute(
+        "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [seq, ts, user, action, command, ids, purpose, detail_text, prev, digest],
+    )
+    con.execute(
+        "INSERT INTO audit_head VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        [seq, digest],
+    )
+    return AuditEntry(seq, ts, user, action, command, tuple(ids), purpose, detail or {}, prev, digest)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    rows: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "rows": self.rows, "first_bad_seq": self.first_bad_seq, "reason": self.reason}
+
+
+def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
+    """Walk the chain in storage order and report the first row that does not verify."""
+    cur = con.execute(
+        "SELECT seq, ts, user_name, action, command, case_ids, purpose, detail, prev_hash, hash "
+        "FROM audit_log ORDER BY rowid"
+    )
+    prev, expected_seq, n = GENESIS, 1, 0
+    while True:
+        chunk = cur.fetchmany(10_000)
+        if not chunk:
+            break
+        for seq, ts, user, action, command, ids, purpose, detail, prev_hash, digest in chunk:
+            n += 1
+            if seq != expected_seq:
+                return VerifyResult(False, n, int(seq), f"row {n} has seq {seq}, expected {expected_seq} (deleted, inserted or reordered)")
+            if prev_hash != prev:
+                return VerifyResult(False, n, int(seq), f"seq {seq}: prev_hash does not match the previous row's hash")
+            if row_hash(prev, seq, ts, user, action, command, ids, purpose, detail) != digest:
+                return VerifyResult(False, n, int(seq), f"seq {seq}: content does not match its hash (altered)")
+            prev, expected_seq = digest, expected_seq + 1
+    head = con.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchall()
+    if n == 0 and not head:
+        return VerifyResult(True, 0)
+    if not head or int(head[0][0]) != expected_seq - 1 or head[0][1] != prev:
+        last = expected_seq - 1
+        return VerifyResult(False, n, last + 1 if head and int(head[0][0]) > last else last,
+                            "the chain's head does not match the last row (rows deleted from the end?)")
+    return VerifyResult(True, n)
+
+
+def require_verified(con: duckdb.DuckDBPyConnection) -> VerifyResult:
+    result = verify(con)
+    if not result.ok:
+        raise AuditTampered(f"audit log does not verify: first bad row seq {result.first_bad_seq}: {result.reason}")
+    return result
+
+
+def entries(
+    con: duckdb.DuckDBPyConnection, *, case_id: str | None = None, user: str | None = None,
+    action: str | None = None, since: str | None = None, limit: int = 100,
+) -> list[AuditEntry]:
+    """Most recent entries first, filtered by case, user, action or time (ISO text)."""
+    where, params = ["1=1"], []  # type: ignore[var-annotated]
+    if case_id is not None:
+        where.append("list_contains(case_ids, ?)")
+        params.append(case_id)
+    if user is not None:
+        where.append("user_name = ?")
+        params.append(user)
+    if action is not None:
+        where.append("action = ?")
+        params.append(action)
+    if since is not None:
+        where.append("ts >= ?")
+        params.append(since)
+    params.append(limit)
+    rows = con.execute(
+        "SELECT seq, ts, user_name, action, command, case_ids, purpose, detail, prev_hash, hash "
+        f"FROM audit_log WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?", params
+    ).fetchall()
+    return [
+        AuditEntry(int(r[0]), r[1], r[2], r[3], r[4], tuple(r[5]), r[6], orjson.loads(r[7]), r[8], r[9])
+        for r in rows
+    ]

@@ -1,0 +1,147 @@
+"""Commands over case records: ingest, show, history, export, stats, erase."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from caselink.cli.common import echo_err, emit, json_option, open_store, purpose_option, store_options
+
+FORMAT_CHOICES = ["jsonl", "csv", "crimelinkage", "shr", "met-homicides"]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None,
+              help="Input format (default: from each file's name). Importers take the dataset's files or folder.")
+@click.option("--skip-invalid", "skip_invalid", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="REJECTS_FILE", help="Load the valid records; write rejects with their reasons here (JSON Lines).")
+@click.option("--no-link", is_flag=True, help="Do not score the new cases against the store after loading.")
+@store_options
+@json_option
+def ingest(paths: tuple[Path, ...], fmt: str | None, skip_invalid: Path | None, no_link: bool,
+           db: Path | None, user: str | None, as_json: bool) -> None:
+    """Validate and load case files (JSON Lines, CSV + entities CSV, or a dataset importer).
+
+    One invalid record rejects the whole input unless --skip-invalid is given; nothing is written
+    then, and every problem is listed with its file, line and field.
+    """
+    with open_store(db, user) as store:
+        report = store.ingest(list(paths), fmt=fmt, skip_invalid=skip_invalid,
+                              show_progress=None if not as_json else False, run_hooks=not no_link)
+    data = report.to_dict()
+
+    def human(d: dict[str, Any]) -> None:
+        click.echo(f"{d['records']} records read: {d['new']} new, {d['updated']} updated, "
+                   f"{d['unchanged']} unchanged, {d['rejected']} rejected (batch {d['batch_id']})")
+        if d["rejects_path"] and d["rejected"]:
+            click.echo(f"rejects written to {d['rejects_path']}")
+        for key, value in d.get("extra", {}).items():
+            click.echo(f"{key}: {value}")
+
+    emit(data, as_json, human)
+
+
+@click.command()
+@click.argument("case_id")
+@store_options
+@purpose_option
+@json_option
+def show(case_id: str, db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
+    """Show one case's record (needs --purpose; audited)."""
+    with open_store(db, user) as store:
+        record = store.get_case(case_id, purpose=purpose).to_dict()
+
+    def human(d: dict[str, Any]) -> None:
+        width = max(len(k) for k in d)
+        for key, value in d.items():
+            if isinstance(value, list):
+                value = ", ".join(orjson.dumps(v).decode() if isinstance(v, dict) else str(v) for v in value)
+            click.echo(f"{key:<{width}}  {value}")
+
+    emit(record, as_json, human)
+
+
+@click.command()
+@click.argument("case_id")
+@store_options
+@purpose_option
+@json_option
+def history(case_id: str, db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
+    """Every version of a case, oldest first (needs --purpose; audited)."""
+    with open_store(db, user) as store:
+        versions = store.history(case_id, purpose=purpose)
+
+    def human(rows: list[dict[str, Any]]) -> None:
+        previous: dict[str, Any] = {}
+        for row in rows:
+            click.echo(f"version {row['version']}  from {row['valid_from']}  to {row['valid_to'] or 'now'}  "
+                       f"({row['source']}, batch {row['batch_id']})")
+            for key in sorted(set(previous) | set(row["record"])):
+                if previous.get(key) != row["record"].get(key):
+                    click.echo(f"    {key}: {previous.get(key)!r} -> {row['record'].get(key)!r}")
+            previous = row["record"]
+
+    emit(versions, as_json, human)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here (CSV: also writes OUTPUT's .entities.csv). Default: standard output.")
+@store_options
+@purpose_option
+def export(fmt: str, output: Path | None, db: Path | None, user: str | None, purpose: str | None) -> None:
+    """Export every case (needs --purpose; audited as a disclosure). CSV cells are formula-safe."""
+    from caselink.export import write_csv, write_jsonl
+
+    with open_store(db, user) as store:
+        records = store.iter_records(purpose=purpose)
+        if fmt == "jsonl":
+            n = write_jsonl(records, output)
+        else:
+            n = write_csv(records, output)
+    if output is not None:
+        echo_err(f"{n} cases written to {output}")
+
+
+@click.command()
+@store_options
+@json_option
+def stats(db: Path | None, user: str | None, as_json: bool) -> None:
+    """Counts of cases by incident type, locations, series, versions and audit rows."""
+    with open_store(db, user) as store:
+        data = store.stats()
+
+    def human(d: dict[str, Any]) -> None:
+        click.echo(f"{d['cases']} cases in {d['db']}")
+        for key, value in d["by_incident_type"].items():
+            click.echo(f"  {key:<16}{value:>10}")
+        for key in ("with_lat_lon", "with_x_y", "with_series", "series", "entities", "versions", "audit_rows"):
+            click.echo(f"{key.replace('_', ' '):<18}{d[key]:>10}")
+        if d["earliest"]:
+            click.echo(f"from {d['earliest']} to {d['latest']}")
+
+    emit(data, as_json, human)
+
+
+@click.command()
+@click.argument("case_ids", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why the records are erased (kept in the audit log).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@store_options
+@json_option
+def erase(case_ids: tuple[str, ...], reason: str, yes: bool, db: Path | None, user: str | None, as_json: bool) -> None:
+    """Erase cases and all their versions. The audit log keeps ids and counts, never content."""
+    if not yes and sys.stdin.isatty():
+        click.confirm(f"Erase {len(case_ids)} case(s) and all their history?", abort=True)
+    with open_store(db, user) as store:
+        n = store.erase(list(case_ids), reason)
+    emit({"erased": n, "case_ids": list(case_ids)}, as_json, lambda d: click.echo(f"{d['erased']} case(s) erased"))
+
+
+COMMANDS = [ingest, show, history, export, stats, erase]

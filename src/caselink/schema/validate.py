@@ -1,0 +1,271 @@
+"""Validate raw input (a JSON object or a CSV row) against the contract, collecting every problem.
+
+Validation never stops at the first problem: each field is checked and all problems are
+returned, each naming the source file, line and field, so a user can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from caselink.errors import Problem
+from caselink.schema.fields import (
+    CSV_LIST_SEPARATOR,
+    ENTITY_KEYS,
+    ENTITY_KINDS,
+    ENTITY_ROLES,
+    EXTRA_PREFIX,
+    FIELD_BY_NAME,
+    REQUIRED_FIELDS,
+    FieldSpec,
+)
+from caselink.schema.record import CaseRecord, Entity
+from caselink.schema.timeparse import Moment, parse_moment
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class _Bad(ValueError):
+    """A single field's value is invalid; the message says why."""
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _check_text(value: Any, spec: FieldSpec, *, multiline: bool = False) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"{value!r} is not a string")
+    text = value.strip()
+    if len(text) > spec.max_length:
+        raise _Bad(f"is {len(text)} characters long; the limit is {spec.max_length}")
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
+    if found is not None:
+        raise _Bad(f"contains a control character {found.group()!r}")
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def _check_tag(value: Any, spec: FieldSpec) -> str:
+    return _check_text(value, spec).lower()
+
+
+def _check_enum(value: Any, spec: FieldSpec) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"{value!r} is not one of {', '.join(spec.choices)}")
+    text = value.strip()
+    if text not in spec.choices:
+        lowered = {c.lower(): c for c in spec.choices}
+        if text.lower() in lowered:
+            return lowered[text.lower()]
+        raise _Bad(f"{value!r} is not one of {', '.join(spec.choices)}")
+    return text
+
+
+def _check_float(value: Any, spec: FieldSpec) -> float:
+    if isinstance(value, bool):
+        raise _Bad(f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise _Bad(f"{value!r} is not a number") from None
+    else:
+        raise _Bad(f"{value!r} is not a number")
+    if not math.isfinite(number):
+        raise _Bad(f"{value!r} is not a finite number")
+    if spec.minimum is not None and number < spec.minimum or spec.maximum is not None and number > spec.maximum:
+        raise _Bad(f"{value!r} is outside [{spec.minimum:g}, {spec.maximum:g}]")
+    return number
+
+
+def _check_int(value: Any, spec: FieldSpec) -> int:
+    if isinstance(value, bool):
+        raise _Bad(f"{value!r} is not an integer")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        number = int(value.strip())
+    else:
+        raise _Bad(f"{value!r} is not an integer")
+    if spec.minimum is not None and number < spec.minimum or spec.maximum is not None and number > spec.maximum:
+        raise _Bad(f"{value!r} is outside {spec.minimum:g}-{spec.maximum:g}")
+    return number
+
+
+def _check_moment(value: Any) -> Moment:
+    if not isinstance(value, str):
+        raise _Bad(f"{value!r} is not an ISO 8601 date or datetime string")
+    try:
+        return parse_moment(value)
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
+
+
+def _check_list(value: Any, spec: FieldSpec, from_csv: bool) -> tuple[str, ...]:
+    if isinstance(value, str):
+        if not from_csv:
+            raise _Bad(f"{value!r} is not a list (JSON Lines lists are JSON arrays)")
+        items: list[Any] = value.split(CSV_LIST_SEPARATOR)
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise _Bad(f"{value!r} is not a list of strings")
+    out: set[str] = set()
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise _Bad(f"item {i} ({item!r}) is not a string")
+        if item.strip() == "":
+            if from_csv:
+                continue
+            raise _Bad(f"item {i} is empty")
+        out.add(_check_tag(item, spec))
+    return tuple(sorted(out))
+
+
+def _check_entity(raw: Any, index: int) -> Entity:
+    if not isinstance(raw, Mapping):
+        raise _Bad(f"item {index} is not an object with kind, role and value")
+    unknown = sorted(set(raw) - set(ENTITY_KEYS))
+    if unknown:
+        raise _Bad(f"item {index}: entity: has unknown key(s) {', '.join(unknown)} (allowed: {', '.join(ENTITY_KEYS)})")
+    spec = FieldSpec("entity", "text", max_length=500)
+    fields: dict[str, str | None] = {}
+    for key in ENTITY_KEYS:
+        value = raw.get(key)
+        if _is_missing(value):
+            if key in ("kind", "role", "value"):
+                raise _Bad(f"item {index}: {key}: is required")
+            fields[key] = None
+            continue
+        try:
+            fields[key] = _check_text(value, spec)
+        except _Bad as exc:
+            raise _Bad(f"item {index}: {key}: {exc}") from None
+    kind, role = (fields["kind"] or "").lower(), (fields["role"] or "").lower()
+    if kind not in ENTITY_KINDS:
+        raise _Bad(f"item {index}: kind: {fields['kind']!r} is not one of {', '.join(ENTITY_KINDS)}")
+    if role not in ENTITY_ROLES:
+        raise _Bad(f"item {index}: role: {fields['role']!r} is not one of {', '.join(ENTITY_ROLES)}")
+    dob = fields["dob"]
+    if dob is not None:
+        try:
+            moment = parse_moment(dob)
+        except ValueError as exc:
+            raise _Bad(f"item {index}: dob: {exc}") from None
+        if not moment.date_only:
+            raise _Bad(f"item {index}: dob: {dob!r} must be a date (YYYY-MM-DD)")
+        dob = moment.canonical()
+    return Entity(kind, role, fields["value"] or "", fields["name"], dob)
+
+
+def _check_entities(value: Any) -> tuple[Entity, ...]:
+    if not isinstance(value, list):
+        raise _Bad("is not a list of objects")
+    return tuple(sorted({_check_entity(raw, i) for i, raw in enumerate(value)}))
+
+
+def validate_record(
+    data: Mapping[str, Any], source: str, line: int, *, from_csv: bool = False
+) -> tuple[CaseRecord | None, list[Problem]]:
+    """Check one raw record; return the normalised record, or None and every problem found."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    extras: dict[str, Any] = {}
+    moments: dict[str, Moment] = {}
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(source, line, field, message))
+
+    if not isinstance(data, Mapping):
+        bad("(record)", "is not a JSON object")
+        return None, problems
+    for key, value in data.items():
+        spec = FIELD_BY_NAME.get(key) if isinstance(key, str) else None
+        if spec is None:
+            if isinstance(key, str) and key.startswith(EXTRA_PREFIX) and len(key) > len(EXTRA_PREFIX):
+                if not _is_missing(value):
+                    extras[key] = value.strip() if isinstance(value, str) else value
+            else:
+                bad(str(key), "unknown field (extra fields must be prefixed 'x_')")
+            continue
+        if _is_missing(value) or (value == [] and spec.kind in ("list", "entities")):
+            continue
+        try:
+            values[key] = _convert(value, spec, from_csv, moments)
+        except _Bad as exc:
+            bad(key, str(exc))
+    for name in REQUIRED_FIELDS:
+        if name not in values and not any(p.field == name for p in problems):
+            bad(name, "is required")
+    _check_cross_field(values, moments, bad)
+    if problems:
+        return None, problems
+    return CaseRecord(**values, extras=extras), problems
+
+
+def _convert(value: Any, spec: FieldSpec, from_csv: bool, moments: dict[str, Moment]) -> Any:
+    kind = spec.kind
+    if kind == "id":
+        text = _check_text(value, spec) if not isinstance(value, int | float) or isinstance(value, bool) else str(value)
+        if any(ch.isspace() for ch in text):
+            raise _Bad(f"{text!r} contains white space")
+        return text
+    if kind == "enum":
+        return _check_enum(value, spec)
+    if kind == "datetime":
+        moment = _check_moment(value)
+        moments[spec.name] = moment
+        return moment.canonical()
+    if kind == "float":
+        return _check_float(value, spec)
+    if kind == "int":
+        return _check_int(value, spec)
+    if kind == "tag":
+        return _check_tag(value, spec)
+    if kind == "text":
+        return _check_text(value, spec, multiline=spec.name == "narrative")
+    if kind == "list":
+        return _check_list(value, spec, from_csv)
+    if kind == "entities":
+        return _check_entities(value)
+    raise AssertionError(f"unhandled field kind {kind}")  # pragma: no cover
+
+
+def _check_cross_field(values: dict[str, Any], moments: dict[str, Moment], bad: Any) -> None:
+    start, end = moments.get("occurred_from"), moments.get("occurred_to")
+    if start is not None and end is not None and end.end < start.start:
+        bad("occurred_to", f"{values['occurred_to']} is before occurred_from {values['occurred_from']}")
+    found = moments.get("found_at")
+    if start is not None and found is not None and found.end < start.start:
+        bad("found_at", f"{values['found_at']} is before occurred_from {values['occurred_from']}")
+    for a, b in (("lat", "lon"), ("lon", "lat"), ("x", "y"), ("y", "x")):
+        if a in values and b not in values:
+            bad(b, f"is required when {a} is given")
+
+
+def validate_entity_row(
+    data: Mapping[str, Any], source: str, line: int
+) -> tuple[str | None, Entity | None, list[Problem]]:
+    """Check one row of a CSV entities file (case_id,kind,role,value,name,dob)."""
+    case_id = data.get("case_id")
+    if _is_missing(case_id):
+        return None, None, [Problem(source, line, "case_id", "is required")]
+    fields = {k: v for k, v in data.items() if k != "case_id"}
+    try:
+        entity = _check_entity(fields, 0)
+    except _Bad as exc:
+        field, _, message = str(exc).removeprefix("item 0: ").partition(": ")
+        return str(case_id).strip(), None, [Problem(source, line, field, message)]
+    return str(case_id).strip(), entity, []
