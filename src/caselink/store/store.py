@@ -105,6 +105,7 @@ class Store:
                 "SELECT count(*) FROM case_versions WHERE list_contains(?, case_id)", [ids]).fetchall()[0][0]
             for table in ("cases", "case_versions", "case_facts", "case_entities"):
                 con.execute(f"DELETE FROM {table} WHERE list_contains(?, case_id)", [ids])
+            _load_erase_hooks()
             for hook in _ERASE_HOOKS:
                 hook(con, ids)
             audit.append(con, user=self.user, action="erasure", command=command, case_ids=ids,
@@ -213,9 +214,18 @@ class Store:
         return result
 
 
-# Later stages that keep per-case rows (links, alerts, intel links) register a function here so
-# that erasure removes their rows in the same transaction.
+# Later stages that keep per-case rows (links, alerts, intel links) register a function with
+# ``@on_erase`` in their module, and list that module here, so that erasure removes their rows
+# in the same transaction.
+ERASE_HOOK_MODULES: list[str] = ["caselink.alerts"]
 _ERASE_HOOKS: list[Any] = []
+
+
+def _load_erase_hooks() -> None:
+    import importlib
+
+    for name in ERASE_HOOK_MODULES:
+        importlib.import_module(name)
 
 
 def on_erase(hook: Any) -> Any:
