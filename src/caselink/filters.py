@@ -1,0 +1,401 @@
+"""The shared filter language: a small boolean expression over case fields, compiled to SQL.
+
+Used by ``caselink scan --where``, ``caselink disparity --outcome/--where`` and anything else
+that lets a user pick cases. Field names are checked against the case contract; values are
+always SQL parameters, never spliced into the SQL text.
+
+Grammar (keywords are case-insensitive)::
+
+    expr      := and_expr ("or" and_expr)*
+    and_expr  := not_expr ("and" not_expr)*
+    not_expr  := "not" not_expr | "(" expr ")" | condition
+    condition := FIELD ("=" | "!=" | "<" | "<=" | ">" | ">=") VALUE
+               | FIELD ["not"] "in" "(" VALUE ("," VALUE)* ")"
+               | FIELD "has" VALUE | FIELD "has" "any" "(" VALUE ("," VALUE)* ")"
+               | FIELD "is" ("missing" | "present")
+
+Each condition is two-valued: a comparison with a missing field is false (so ``not`` is the
+exact complement). Dates compare by the interval they name: ``occurred_from <= 2014`` keeps
+all of 2014; ``year`` is the year of ``occurred_from``.
+
+Example:
+    >>> f = compile_filter("incident_type = death and victim_age < 30")
+    >>> f.params
+    ['death', 30]
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from caselink.errors import CaselinkError
+from caselink.schema.fields import FIELDS, LIST_FIELDS
+from caselink.schema.timeparse import parse_moment
+
+
+class FilterError(CaselinkError):
+    """A filter expression that cannot be compiled; the message names the column and the fix."""
+
+    code = "filter_error"
+
+
+@dataclass(frozen=True)
+class Column:
+    """How a filterable name maps to SQL: its expression and its kind.
+
+    kind: ``number``, ``int``, ``id``, ``text`` (case-insensitive equality), ``tag``
+    (stored lower-cased), ``enum`` (value must be one of ``choices``), ``list``,
+    ``datetime`` (``sql`` is the TIMESTAMP column), ``extra`` (an ``x_`` field in the JSON).
+    """
+
+    name: str
+    sql: str
+    kind: str
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A compiled filter: ``sql`` is a boolean SQL expression, ``params`` its values in order."""
+
+    text: str
+    sql: str
+    params: list[object] = field(default_factory=list)
+    fields: tuple[str, ...] = ()
+
+
+_DATETIME_COLUMNS = {"occurred_from": "t_from", "occurred_to": "t_to", "found_at": "t_found"}
+
+
+def _contract_columns() -> dict[str, Column]:
+    kinds = {"float": "number", "int": "int", "id": "id", "text": "text", "tag": "tag",
+             "enum": "enum", "list": "list"}
+    out: dict[str, Column] = {}
+    for spec in FIELDS:
+        if spec.kind == "entities":
+            continue
+        if spec.kind == "datetime":
+            out[spec.name] = Column(spec.name, _DATETIME_COLUMNS[spec.name], "datetime")
+        else:
+            out[spec.name] = Column(spec.name, spec.name, kinds[spec.kind], spec.choices)
+    out["year"] = Column("year", "year(t_from)", "int")
+    return out
+
+
+CASE_COLUMNS: dict[str, Column] = _contract_columns()
+KEYWORDS = frozenset({"and", "or", "not", "in", "has", "any", "is", "missing", "present"})
+_TOKEN = re.compile(
+    r"\s*(?:(?P<op>!=|<=|>=|=|<|>|\(|\)|,)|(?P<word>[A-Za-z0-9_\-:./]+)"
+    r"|'(?P<sq>[^']*)'|\"(?P<dq>[^\"]*)\"|(?P<bad>\S))"
+)
+_EXTRA_NAME = re.compile(r"^x_[A-Za-z0-9_]+$")
+_ORDERING = ("<", "<=", ">", ">=")
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "op", "word", "str", "end"
+    text: str
+    col: int
+
+    def is_kw(self, word: str) -> bool:
+        return self.kind == "word" and self.text.lower() == word
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:  # only trailing whitespace is left
+            break
+        col = m.start(m.lastgroup or 0) + 1
+        if m.group("bad") is not None:
+            if m.group("bad") in "'\"":
+                raise FilterError(f"filter: at column {col}: unterminated quoted value")
+            raise FilterError(f"filter: at column {col}: unexpected character {m.group('bad')!r}")
+        if m.group("op") is not None:
+            tokens.append(_Token("op", m.group("op"), col))
+        elif m.group("word") is not None:
+            tokens.append(_Token("word", m.group("word"), col))
+        else:
+            value = m.group("sq") if m.group("sq") is not None else m.group("dq")
+            tokens.append(_Token("str", value, col))
+        pos = m.end()
+    tokens.append(_Token("end", "", len(text) + 1))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str, columns: Mapping[str, Column]) -> None:
+        self.tokens = _tokenize(text)
+        self.i = 0
+        self.columns = columns
+        self.params: list[object] = []
+        self.fields: list[str] = []
+
+    # -- token helpers ---------------------------------------------------------------------
+    @property
+    def tok(self) -> _Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> _Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def fail(self, message: str, tok: _Token | None = None) -> FilterError:
+        tok = tok or self.tok
+        return FilterError(f"filter: at column {tok.col}: {message}")
+
+    def expect_op(self, op: str) -> None:
+        if self.tok.kind != "op" or self.tok.text != op:
+            raise self.fail(f"expected {op!r}, found {_describe(self.tok)}")
+        self.advance()
+
+    # -- grammar ---------------------------------------------------------------------------
+    def parse(self) -> str:
+        if self.tok.kind == "end":
+            raise self.fail("the filter is empty (e.g. write: status = unsolved)")
+        sql = self.or_expr()
+        if self.tok.kind != "end":
+            raise self.fail(f"expected 'and', 'or' or the end, found {_describe(self.tok)}")
+        return sql
+
+    def or_expr(self) -> str:
+        parts = [self.and_expr()]
+        while self.tok.is_kw("or"):
+            self.advance()
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+    def and_expr(self) -> str:
+        parts = [self.not_expr()]
+        while self.tok.is_kw("and"):
+            self.advance()
+            parts.append(self.not_expr())
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def not_expr(self) -> str:
+        if self.tok.is_kw("not"):
+            self.advance()
+            return f"(NOT {self.not_expr()})"
+        if self.tok.kind == "op" and self.tok.text == "(":
+            self.advance()
+            inner = self.or_expr()
+            self.expect_op(")")
+            return inner
+        return self.condition()
+
+    def condition(self) -> str:
+        column = self.field_name()
+        tok = self.tok
+        if tok.kind == "op" and tok.text in ("=", "!=", *_ORDERING):
+            self.advance()
+            return self.compare(column, tok)
+        if tok.is_kw("in") or tok.is_kw("not"):
+            negate = tok.is_kw("not")
+            self.advance()
+            if negate and not self.tok.is_kw("in"):
+                raise self.fail(f"expected 'in' after 'not', found {_describe(self.tok)}")
+            if negate:
+                self.advance()
+            return self.membership(column, tok, negate)
+        if tok.is_kw("has"):
+            self.advance()
+            return self.has(column, tok)
+        if tok.is_kw("is"):
+            self.advance()
+            return self.presence(column)
+        raise self.fail(f"expected an operator after {column.name} "
+                        f"(=, !=, <, <=, >, >=, in, not in, has, is), found {_describe(tok)}")
+
+    def field_name(self) -> Column:
+        tok = self.tok
+        if tok.kind != "word" or tok.text.lower() in KEYWORDS:
+            raise self.fail(f"expected a field name, found {_describe(tok)}")
+        name = tok.text
+        column = self.columns.get(name) or self.columns.get(name.lower())
+        if column is None and name.startswith("x_"):
+            if not _EXTRA_NAME.match(name):
+                raise self.fail(f"extra field names may only use letters, digits and _: {name!r}")
+            column = Column(name, f"json_extract_string(record, '$.\"{name}\"')", "extra")
+        if column is None:
+            guess = difflib.get_close_matches(name.lower(), list(self.columns), n=1)
+            hint = f" (did you mean {guess[0]}?)" if guess else f" (fields: {', '.join(self.columns)})"
+            raise self.fail(f"unknown field {name!r}{hint}")
+        self.advance()
+        if column.name not in self.fields:
+            self.fields.append(column.name)
+        return column
+
+    def value(self, column: Column) -> object:
+        tok = self.tok
+        if tok.kind not in ("word", "str"):
+            raise self.fail(f"expected a value for {column.name}, found {_describe(tok)}")
+        self.advance()
+        return _convert(column, tok, self.fail)
+
+    def value_list(self, column: Column) -> list[object]:
+        self.expect_op("(")
+        values = [self.value(column)]
+        while self.tok.kind == "op" and self.tok.text == ",":
+            self.advance()
+            values.append(self.value(column))
+        self.expect_op(")")
+        return values
+
+    # -- conditions ------------------------------------------------------------------------
+    def compare(self, column: Column, op_tok: _Token) -> str:
+        op = op_tok.text
+        if column.kind == "list":
+            raise self.fail(f"{column.name} is a list: use 'has', 'has any (...)', 'is missing' "
+                            f"or 'is present'", op_tok)
+        if op in _ORDERING and column.kind in ("enum", "tag", "id"):
+            raise self.fail(f"{op!r} needs a number, a date or year; {column.name} is a category", op_tok)
+        value_tok = self.tok
+        value = self.value(column)
+        if column.kind == "datetime":
+            return self.compare_time(column, op, value, value_tok)
+        expr, value = _comparable(column, value)
+        self.params.append(value)
+        return f"coalesce({expr} {op} ?, FALSE)"
+
+    def compare_time(self, column: Column, op: str, value: object, tok: _Token) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            text = f"{int(value):04d}"
+        else:
+            text = str(value)
+        try:
+            start, end = _moment_bounds(text)
+        except ValueError as exc:
+            raise self.fail(f"{column.name} needs a date: {exc}", tok) from None
+        col = column.sql
+        if op in ("=", "!="):
+            self.params.extend([start, end])
+            inside = f"({col} >= ? AND {col} <= ?)"
+            return f"coalesce({inside if op == '=' else 'NOT ' + inside}, FALSE)"
+        bound = start if op in ("<", ">=") else end
+        self.params.append(bound)
+        return f"coalesce({col} {op} ?, FALSE)"
+
+    def membership(self, column: Column, op_tok: _Token, negate: bool) -> str:
+        if column.kind == "list":
+            raise self.fail(f"{column.name} is a list: use 'has any (...)' instead of 'in'", op_tok)
+        if column.kind == "datetime":
+            raise self.fail(f"'in' does not apply to the date {column.name}; use < and >", op_tok)
+        values = self.value_list(column)
+        expr, first = _comparable(column, values[0])
+        converted = [first] + [_comparable(column, v)[1] for v in values[1:]]
+        self.params.extend(converted)
+        marks = ", ".join("?" for _ in converted)
+        return f"coalesce({expr} {'NOT IN' if negate else 'IN'} ({marks}), FALSE)"
+
+    def has(self, column: Column, op_tok: _Token) -> str:
+        if column.kind == "extra":
+            path = f"'$.\"{column.name}\"[*]'"
+            expr = f"list_transform(json_extract_string(record, {path}), lambda t: lower(t))"
+        elif column.kind == "list":
+            expr = column.sql  # stored lower-cased by validation
+        else:
+            raise self.fail(f"'has' applies to list fields ({', '.join(LIST_FIELDS)}) and x_ fields; "
+                            f"use = for {column.name}", op_tok)
+        if self.tok.is_kw("any"):
+            self.advance()
+            values = [str(v).lower() for v in self.value_list(column)]
+            self.params.append(values)
+            return f"coalesce(list_has_any({expr}, ?::VARCHAR[]), FALSE)"
+        self.params.append(str(self.value(column)).lower())
+        return f"coalesce(list_contains({expr}, ?), FALSE)"
+
+    def presence(self, column: Column) -> str:
+        tok = self.tok
+        if not (tok.is_kw("missing") or tok.is_kw("present")):
+            raise self.fail(f"expected 'missing' or 'present' after 'is', found {_describe(tok)}")
+        self.advance()
+        missing = tok.is_kw("missing")
+        if column.kind == "list":
+            return f"(coalesce(len({column.sql}), 0) {'=' if missing else '>'} 0)"
+        return f"({column.sql} IS {'' if missing else 'NOT '}NULL)"
+
+
+def _describe(tok: _Token) -> str:
+    if tok.kind == "end":
+        return "the end of the filter"
+    if tok.kind == "str":
+        return f"the value {tok.text!r}"
+    return repr(tok.text)
+
+
+def _number(text: str) -> int | float | None:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _convert(column: Column, tok: _Token, fail: Callable[[str, _Token], FilterError]) -> object:
+    """Check and normalise one value for a column (numbers for numeric fields, enum spelling)."""
+    raw = tok.text
+    if column.kind in ("number", "int"):
+        number = _number(raw)
+        if number is None:
+            raise fail(f"{column.name} needs a number, found {raw!r}", tok)
+        return number
+    if column.kind == "enum":
+        lowered = {c.lower(): c for c in column.choices}
+        if raw.lower() not in lowered:
+            raise fail(f"{raw!r} is not a {column.name} (expected one of {', '.join(column.choices)})", tok)
+        return lowered[raw.lower()]
+    if column.kind == "extra" and tok.kind == "word":
+        number = _number(raw)
+        return raw if number is None else number
+    return raw
+
+
+def _comparable(column: Column, value: object) -> tuple[str, object]:
+    """The SQL expression and parameter for comparing ``column`` with ``value``."""
+    if column.kind in ("text", "tag", "list"):
+        return f"lower({column.sql})", str(value).lower()
+    if column.kind == "extra":
+        if isinstance(value, int | float):
+            return f"TRY_CAST({column.sql} AS DOUBLE)", float(value)
+        return f"lower({column.sql})", str(value).lower()
+    return column.sql, value
+
+
+def _moment_bounds(text: str) -> tuple[object, object]:
+    """First and last instant named by a year (``2014``), a month (``2014-06``) or an ISO time."""
+    from datetime import datetime, timedelta
+
+    if re.fullmatch(r"\d{4}", text):
+        year = int(text)
+        if not 1800 <= year <= 2200:
+            raise ValueError(f"year {year} is outside 1800-2200")
+        return datetime(year, 1, 1), datetime(year + 1, 1, 1) - timedelta(seconds=1)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        first = parse_moment(text + "-01").start
+        following = parse_moment(f"{first.year + first.month // 12:04d}-{first.month % 12 + 1:02d}-01").start
+        return first, following - timedelta(seconds=1)
+    moment = parse_moment(text)
+    return moment.start, moment.end
+
+
+def compile_filter(text: str, columns: Mapping[str, Column] | None = None) -> Filter:
+    """Compile filter text to a SQL boolean over the ``cases`` table (or over ``columns``).
+
+    ``columns`` lets another relation (e.g. intel reports joined to their cases) expose its own
+    names; by default every contract field except ``entities`` plus ``year`` and ``x_`` fields.
+    Raises FilterError naming the column of the first problem.
+    """
+    parser = _Parser(text, CASE_COLUMNS if columns is None else columns)
+    sql = parser.parse()
+    return Filter(text=text, sql=sql, params=parser.params, fields=tuple(parser.fields))
