@@ -1,0 +1,215 @@
+"""Link: score candidate pairs and keep the likely ones in the ``links`` table, with explanations.
+
+``link(store)`` is incremental: it scores only the cases no link run has covered yet (new or
+changed since, recognised by their ingest batch) against the whole store; ``full=True``
+rescores everything. Pairs are compared and scored in chunks, so memory stays bounded; only
+pairs with probability >= ``store_probability`` are written (with their explanation). The
+write, its audit row (a "combination") and any alerts commit together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import orjson
+
+from caselink.candidates import BlockingConfig, candidate_pairs
+from caselink.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from caselink.store.store import Store
+
+DEFAULT_PURPOSE = "linkage of cases (caselink link)"
+_BATCH_MARK = "linked_batches"
+
+
+@dataclass(frozen=True)
+class LinkConfig:
+    """What to store and when to alert. Probabilities are of a common offender."""
+
+    blocking: BlockingConfig = field(default_factory=BlockingConfig)
+    store_probability: float = 0.05
+    alert_probability: float = 0.5
+    chunk_pairs: int = 250_000
+    explain_top: int = 8
+
+    def __post_init__(self) -> None:
+        for name in ("store_probability", "alert_probability"):
+            p = getattr(self, name)
+            if not 0.0 <= p <= 1.0:
+                raise ConfigError(f"{name} must be between 0 and 1, got {p!r}")
+        if self.chunk_pairs < 1000:
+            raise ConfigError(f"chunk_pairs must be at least 1000, got {self.chunk_pairs}")
+
+
+@dataclass
+class LinkReport:
+    """What one link run did."""
+
+    cases: int
+    linked_cases: int
+    candidate_pairs: int
+    stored_links: int
+    alerts: int
+    by_block: dict[str, int]
+    model_name: str
+    model_version: str
+    incremental: bool
+    seconds: dict[str, float]
+    alert_ids: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def resolve_model(model: Any = None) -> Any:
+    """The model to score with: a LinkModel, a path to a model JSON, or None for the default."""
+    from caselink import model as model_mod
+
+    if model is None:
+        return model_mod.default_model()
+    if isinstance(model, str) or hasattr(model, "__fspath__"):
+        return model_mod.load_model(model)
+    return model
+
+
+def linked_batches(store: Store) -> set[str]:
+    """Ingest batches whose cases some link run has already scored against the store."""
+    rows = store.con.execute(
+        "SELECT detail FROM audit_log WHERE action = 'combination' AND contains(detail, ?)", [_BATCH_MARK]
+    ).fetchall()
+    done: set[str] = set()
+    for (text,) in rows:
+        done.update(orjson.loads(text).get(_BATCH_MARK, []))
+    return done
+
+
+def pending_case_ids(store: Store) -> list[str]:
+    """Cases not yet covered by a link run (new or changed since the last one)."""
+    done = sorted(linked_batches(store))
+    return [r[0] for r in store.con.execute(
+        "SELECT case_id FROM cases WHERE NOT list_contains(?, batch_id) ORDER BY case_id", [done]).fetchall()]
+
+
+def load_cases(store: Store, *, purpose: str, command: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cases frame (``CaseTable.COLUMNS``, ordered by case_id) and the entities; audited."""
+    from caselink.compare import CaseTable
+
+    frame = store.frame(list(CaseTable.COLUMNS) + ["batch_id"], purpose=purpose, command=command,
+                        action="combination")
+    entities = store.con.execute("SELECT case_id, kind, value FROM case_entities").df()
+    return frame, entities
+
+
+def build_table(frame: pd.DataFrame, entities: pd.DataFrame) -> Any:
+    from caselink.compare import CaseTable
+
+    table = CaseTable.from_frame(frame)
+    if len(entities) and hasattr(table, "with_entities"):
+        table = table.with_entities(entities)
+    return table
+
+
+def explanation(model: Any, features: Any, i: int, top: int) -> list[dict[str, Any]]:
+    """The model's explanation of pair ``i``, as plain JSON-able dicts (largest first)."""
+    items = model.explain(features, i)
+    out = [{"feature": str(e["feature"]), "value": _plain(e.get("value")),
+            "contribution": round(float(e["contribution"]), 4)} for e in items]
+    return out if top <= 0 else out[:top] + _rest(out[top:])
+
+
+def _rest(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sum the small contributions into one line so the explanation still adds up."""
+    if not items:
+        return []
+    return [{"feature": f"{len(items)} other features", "value": None,
+             "contribution": round(sum(e["contribution"] for e in items), 4)}]
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else round(float(value), 4)
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def score_pairs(
+    table: Any, model: Any, a: np.ndarray, b: np.ndarray, *, min_probability: float, chunk: int,
+    explain_top: int = 8,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Score pairs in chunks; return the kept pairs (a, b, probability, log_odds, explanation JSON)."""
+    keep_a, keep_b, keep_p, keep_l = [], [], [], []
+    keep_e: list[str] = []
+    for start in range(0, len(a), chunk):
+        ca, cb = a[start:start + chunk], b[start:start + chunk]
+        feats = compare_pairs(table, ca, cb)
+        scores = model.score(feats)
+        prob = np.asarray(scores.probability, dtype=float)
+        idx = np.flatnonzero(prob >= min_probability)
+        keep_a.append(ca[idx])
+        keep_b.append(cb[idx])
+        keep_p.append(prob[idx])
+        keep_l.append(np.asarray(scores.log_odds, dtype=float)[idx])
+        keep_e.extend(orjson.dumps(explanation(model, feats, int(i), explain_top)).decode() for i in idx)
+    if not keep_a:
+        empty = np.empty(0)
+        return empty.astype(np.int64), empty.astype(np.int64), empty, empty, []
+    return (np.concatenate(keep_a), np.concatenate(keep_b), np.concatenate(keep_p),
+            np.concatenate(keep_l), keep_e)
+
+
+def compare_pairs(table: Any, a: np.ndarray, b: np.ndarray) -> Any:
+    from caselink.compare import compare_pairs as _compare
+
+    return _compare(table, a, b)
+
+
+def link(
+    store: Store, *, full: bool = False, case_ids: Sequence[str] | None = None, model: Any = None,
+    config: LinkConfig | None = None, purpose: str | None = None, command: str = "link",
+    raise_alerts: bool = True,
+) -> LinkReport:
+    """Score candidate pairs of the pending (or given, or all) cases and store the likely links."""
+    cfg = config or LinkConfig()
+    mdl = resolve_model(model)
+    t0 = time.perf_counter()
+    targets = None if full else (list(case_ids) if case_ids is not None else pending_case_ids(store))
+    seconds: dict[str, float] = {}
+    if targets is not None and not targets:
+        return LinkReport(store.count(), 0, 0, 0, 0, {}, mdl.name, mdl.version, True, {"total": 0.0})
+    frame, entities = load_cases(store, purpose=purpose or DEFAULT_PURPOSE, command=command)
+    table = build_table(frame, entities)
+    seconds["load"] = time.perf_counter() - t0
+    ids = frame["case_id"].to_numpy()
+    new_rows = None if targets is None else np.flatnonzero(np.isin(ids, np.asarray(targets, dtype=object)))
+    pairs = candidate_pairs(frame, entities=entities, config=cfg.blocking, new_rows=new_rows)
+    seconds["candidates"] = time.perf_counter() - t0 - seconds["load"]
+    a, b, p, lo, ex = score_pairs(table, mdl, pairs.a, pairs.b, min_probability=cfg.store_probability,
+                                  chunk=cfg.chunk_pairs, explain_top=cfg.explain_top)
+    seconds["score"] = time.perf_counter() - t0 - seconds["load"] - seconds["candidates"]
+    linked = ids if new_rows is None else ids[new_rows]
+    batches = sorted(set(frame["batch_id"].tolist()))
+    from caselink.linkage.store_links import write_links
+
+    alert_ids = write_links(
+        store, ids, a, b, p, lo, ex, model=mdl, linked_ids=[str(c) for c in linked], full=new_rows is None,
+        detail={"candidate_pairs": len(pairs), "by_block": pairs.by_block, _BATCH_MARK: batches,
+                "blocking": cfg.blocking.to_dict(), "store_probability": cfg.store_probability},
+        command=command, purpose=purpose or DEFAULT_PURPOSE, frame=frame,
+        alert_probability=cfg.alert_probability if raise_alerts else None)
+    seconds["write"] = time.perf_counter() - t0 - sum(seconds.values())
+    seconds["total"] = time.perf_counter() - t0
+    return LinkReport(len(frame), len(linked), len(pairs), len(a), len(alert_ids), pairs.by_block, mdl.name,
+                      mdl.version, new_rows is not None, {k: round(v, 3) for k, v in seconds.items()}, alert_ids)
+
+
+__all__ = ["LinkConfig", "LinkReport", "link", "pending_case_ids", "score_pairs"]

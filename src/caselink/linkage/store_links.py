@@ -1,0 +1,101 @@
+"""Writing scored links and linkage alerts: one transaction with its "combination" audit row."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import orjson
+
+from caselink import audit
+from caselink.alerts import raise_alert
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+    from caselink.store.store import Store
+
+MAX_ALERTS = 1000  # per run: a bulk load of history must not bury the alerts list
+ALERT_LINKS = 5    # links shown in one alert's detail
+
+
+def write_links(
+    store: Store, ids: np.ndarray, a: np.ndarray, b: np.ndarray, prob: np.ndarray, log_odds: np.ndarray,
+    explanations: list[str], *, model: Any, linked_ids: Sequence[str], full: bool, detail: dict[str, Any],
+    command: str, purpose: str, frame: pd.DataFrame, alert_probability: float | None,
+) -> list[int]:
+    """Replace the links of ``linked_ids`` (all links if ``full``) with the new ones; raise alerts."""
+    import pandas as pd
+
+    ida, idb = ids[a].astype(str), ids[b].astype(str)
+    swap = ida > idb
+    ida, idb = np.where(swap, idb, ida), np.where(swap, ida, idb)
+    rows = pd.DataFrame({"case_a": ida, "case_b": idb, "probability": prob, "log_odds": log_odds,
+                         "explanation": explanations})
+    alert_ids: list[int] = []
+    with store.transaction() as con:
+        if full:
+            con.execute("DELETE FROM links")
+        else:
+            con.register("_linked", pd.DataFrame({"case_id": list(linked_ids)}))
+            con.execute("DELETE FROM links WHERE case_a IN (SELECT case_id FROM _linked) "
+                        "OR case_b IN (SELECT case_id FROM _linked)")
+            con.unregister("_linked")
+        con.register("_new_links", rows)
+        con.execute("INSERT INTO links SELECT case_a, case_b, probability, log_odds, explanation, ?, ?, "
+                    "now()::TIMESTAMP FROM _new_links ORDER BY case_a, case_b", [model.name, model.version])
+        con.unregister("_new_links")
+        if alert_probability is not None:
+            alert_ids = _raise_alerts(con, rows, frame, set(linked_ids), alert_probability, model)
+        audit.append(con, user=store.user, action="combination", command=command, case_ids=list(linked_ids),
+                     purpose=purpose, detail={**detail, "stored_links": len(rows), "alerts": len(alert_ids),
+                                              "model": f"{model.name} {model.version}", "full": full})
+    return alert_ids
+
+
+def _earlier_links(rows: pd.DataFrame, frame: pd.DataFrame, linked: set[str], threshold: float) -> pd.DataFrame:
+    """Links at or above ``threshold`` from a newly linked case to a case that came before it:
+    one already in the store, or one in the same batch that occurred earlier."""
+    import pandas as pd
+
+    strong = rows[rows["probability"] >= threshold]
+    if strong.empty:
+        return strong.assign(case_id=[], other=[])
+    when = pd.Series(frame["t_from"].to_numpy(), index=frame["case_id"].to_numpy())
+    both = pd.concat([strong.assign(case_id=strong["case_a"], other=strong["case_b"]),
+                      strong.assign(case_id=strong["case_b"], other=strong["case_a"])], ignore_index=True)
+    both = both[both["case_id"].isin(linked)]
+    other_new = both["other"].isin(linked)
+    t_self = when[both["case_id"].to_numpy()].to_numpy()
+    t_other = when[both["other"].to_numpy()].to_numpy()
+    earlier = (t_other < t_self) | ((t_other == t_self) & (both["other"].to_numpy() < both["case_id"].to_numpy()))
+    return both[~other_new.to_numpy() | earlier]
+
+
+def _raise_alerts(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, frame: pd.DataFrame, linked: set[str],
+                  threshold: float, model: Any) -> list[int]:
+    hits = _earlier_links(rows, frame, linked, threshold)
+    if hits.empty:
+        return []
+    best = hits.groupby("case_id")["probability"].max().sort_values(ascending=False)
+    alert_ids: list[int] = []
+    for case_id in best.index[:MAX_ALERTS]:
+        mine = hits[hits["case_id"] == case_id].sort_values("probability", ascending=False)
+        related = [str(c) for c in mine["other"]]
+        top = mine.iloc[0]
+        links = [{"case_id": str(r.other), "probability": round(float(r.probability), 4),
+                  "log_odds": round(float(r.log_odds), 4), "explanation": orjson.loads(r.explanation)}
+                 for r in mine.head(ALERT_LINKS).itertuples()]
+        key = hashlib.sha256(orjson.dumps([case_id, sorted(related), model.name, model.version])).hexdigest()[:32]
+        title = (f"{case_id} links to {len(related)} earlier case{'s' if len(related) != 1 else ''} "
+                 f"(best {top['other']}, p={float(top['probability']):.2f})")
+        new_id = raise_alert(con, kind="linkage", title=title, dedupe_key=f"linkage:{key}", case_id=str(case_id),
+                             related_ids=related, score=float(top["probability"]),
+                             detail={"links": links, "model": f"{model.name} {model.version}",
+                                     "threshold": threshold, "suppressed": max(0, len(best) - MAX_ALERTS)})
+        if new_id is not None:
+            alert_ids.append(new_id)
+    return alert_ids
