@@ -15,6 +15,12 @@ def link_after_ingest(store: Store, report: IngestReport) -> None:
         return
     from caselink.linkage.link import link
 
+    try:
+        import caselink.compare  # noqa: F401
+        import caselink.model  # noqa: F401
+    except ImportError as exc:  # a partial install: say so in the report, never fail the ingest
+        report.extra["linkage"] = f"not run: the scoring modules are not available ({exc}); run caselink link later"
+        return
     result = link(store, command="ingest link")
     report.extra["linkage"] = (f"{result.linked_cases} case(s) linked: {result.stored_links} link(s) stored, "
                                f"{result.alerts} alert(s) raised (see: caselink alerts)")
