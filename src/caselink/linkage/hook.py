@@ -16,8 +16,8 @@ def link_after_ingest(store: Store, report: IngestReport) -> None:
     from caselink.linkage.link import link
 
     try:
-        import caselink.compare  # noqa: F401
-        import caselink.model  # noqa: F401
+        from caselink.compare import CaseTable, compare_pairs  # noqa: F401
+        from caselink.model import default_model  # noqa: F401
     except ImportError as exc:  # a partial install: say so in the report, never fail the ingest
         report.extra["linkage"] = f"not run: the scoring modules are not available ({exc}); run caselink link later"
         return
