@@ -1,0 +1,101 @@
+"""Entities a report mentions, normalised like case entities so linkage and alerts can match them.
+
+Matching here is exact on a normalised value (lower case, runs of spaces collapsed; digits only
+for phones). Fuzzy matching of names is entity resolution proper, which comes with issue 8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from caselink.alerts import raise_alert
+
+# The same normalisation in SQL, for values stored in case_entities as given.
+SQL_NORM = ("CASE WHEN {col_kind} = 'phone' THEN regexp_replace({col}, '[^0-9]', '', 'g') "
+            "ELSE lower(trim(regexp_replace({col}, '\\s+', ' ', 'g'))) END")
+
+
+def normalise(kind: str, value: str) -> str:
+    """The value used for exact matching: digits only for phones, else lower case, single spaces."""
+    if kind == "phone":
+        return "".join(ch for ch in value if ch.isdigit())
+    return " ".join(value.split()).lower()
+
+
+@dataclass(frozen=True, order=True)
+class Mention:
+    """A person, phone, vehicle, address, handle or e-mail a report mentions."""
+
+    kind: str
+    value: str
+    role: str = "other"
+    name: str | None = None
+    dob: str | None = None
+
+    @property
+    def value_norm(self) -> str:
+        return normalise(self.kind, self.value)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "role": self.role, "value": self.value}
+        if self.name:
+            out["name"] = self.name
+        if self.dob:
+            out["dob"] = self.dob
+        return out
+
+
+@dataclass(frozen=True)
+class EntityMatch:
+    kind: str
+    value: str
+    case_ids: tuple[str, ...]
+
+
+def store_mentions(con: duckdb.DuckDBPyConnection, report_id: str, mentions: Sequence[Mention]) -> None:
+    for m in mentions:
+        con.execute("INSERT INTO intel_entities VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [report_id, m.kind, m.role, m.value, m.value_norm, m.name, m.dob])
+
+
+def match_mentions(
+    con: duckdb.DuckDBPyConnection, mentions: Sequence[Mention], exclude_cases: Sequence[str],
+) -> list[EntityMatch]:
+    """Mentions whose normalised value appears in other cases' entities (not the report's own cases)."""
+    norm = SQL_NORM.format(col="value", col_kind="kind")
+    found: list[EntityMatch] = []
+    for m in sorted(set(mentions)):
+        if not m.value_norm:
+            continue
+        rows = con.execute(
+            f"SELECT DISTINCT case_id FROM case_entities WHERE kind = ? AND {norm} = ? "
+            "AND NOT list_contains(?, case_id) ORDER BY case_id",
+            [m.kind, m.value_norm, list(exclude_cases)]).fetchall()
+        if rows:
+            found.append(EntityMatch(m.kind, m.value, tuple(r[0] for r in rows)))
+    return found
+
+
+def raise_entity_alerts(
+    con: duckdb.DuckDBPyConnection, report_id: str, own_cases: Sequence[str], matches: Sequence[EntityMatch],
+) -> list[int]:
+    """One alert per matched mention: the report names something already seen in other cases."""
+    ids: list[int] = []
+    for match in matches:
+        shown = ", ".join(match.case_ids[:5]) + ("..." if len(match.case_ids) > 5 else "")
+        alert_id = raise_alert(
+            con, kind="intel", case_id=own_cases[0] if own_cases else None,
+            related_ids=[*match.case_ids, report_id], score=1.0,
+            title=f"Intel {report_id} mentions {match.kind} {match.value!r}, also in case(s) {shown}",
+            detail={"report_id": report_id, "kind": match.kind, "value": match.value,
+                    "value_norm": normalise(match.kind, match.value), "cases": list(match.case_ids),
+                    "report_cases": list(own_cases), "match": "exact on normalised value"},
+            dedupe_key=f"intel-entity:{report_id}:{match.kind}:{normalise(match.kind, match.value)}",
+        )
+        if alert_id is not None:
+            ids.append(alert_id)
+    return ids

@@ -1,0 +1,217 @@
+"""Intel reports: recorded with a reference number the submitter can be given, never deleted.
+
+Example:
+    >>> reports = add_reports(store, [NewReport("He was with a man called Danny", "friend",
+    ...                                "phone", case_ids=("MPS-2014-001",))])   # doctest: +SKIP
+    >>> reports[0].report_id                                                      # doctest: +SKIP
+    'INT-2026-000001'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import orjson
+
+from caselink import audit
+from caselink.errors import CaselinkError, NotFound
+from caselink.intel.clock import Clock, system_clock
+from caselink.intel.entities import Mention, match_mentions, raise_entity_alerts, store_mentions
+from caselink.intel.intake import NewReport
+from caselink.intel.policy import Policy, load_policy
+from caselink.store.store import Store, require_purpose
+
+
+class IntelError(CaselinkError):
+    """A report operation was refused; nothing was changed."""
+
+    code = "intel_error"
+
+
+class InvalidTransition(IntelError):
+    """A lifecycle step that is not allowed from the report's current state."""
+
+    code = "invalid_transition"
+
+
+_COLS = ("report_id, received_at, recorded_at, recorded_by, reporter_name, reporter_relation, "
+         "reporter_contact, channel, text, priority, priority_reason, state, state_since, "
+         "escalation_level, outcome, policy_hash")
+
+
+@dataclass(frozen=True)
+class Report:
+    report_id: str
+    received_at: datetime
+    recorded_at: datetime
+    recorded_by: str
+    reporter_name: str | None
+    reporter_relation: str
+    reporter_contact: str | None
+    channel: str
+    text: str
+    priority: str
+    priority_reason: str
+    state: str
+    state_since: datetime
+    escalation_level: int
+    outcome: str | None
+    policy_hash: str
+    case_ids: tuple[str, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    history: tuple[dict[str, Any], ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            k: getattr(self, k) for k in _COLS.replace(" ", "").split(",")
+        }
+        for k in ("received_at", "recorded_at", "state_since"):
+            out[k] = out[k].isoformat()
+        out["case_ids"] = list(self.case_ids)
+        out["mentions"] = [m.to_dict() for m in self.mentions]
+        if self.history:
+            out["history"] = list(self.history)
+        return out
+
+
+def _load(con: duckdb.DuckDBPyConnection, where: str, params: Sequence[Any]) -> list[Report]:
+    rows = con.execute(f"SELECT {_COLS} FROM intel_reports WHERE {where} ORDER BY seq", list(params)).fetchall()
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    cases: dict[str, list[str]] = {}
+    for rid, cid in con.execute("SELECT report_id, case_id FROM intel_report_cases "
+                                "WHERE list_contains(?, report_id) ORDER BY case_id", [ids]).fetchall():
+        cases.setdefault(rid, []).append(cid)
+    mentions: dict[str, list[Mention]] = {}
+    for rid, *m in con.execute("SELECT report_id, kind, value, role, name, dob FROM intel_entities "
+                               "WHERE list_contains(?, report_id)", [ids]).fetchall():
+        mentions.setdefault(rid, []).append(Mention(*m))
+    names = _COLS.replace(" ", "").split(",")
+    return [Report(**dict(zip(names, r, strict=True)), case_ids=tuple(cases.get(r[0], ())),
+                   mentions=tuple(sorted(mentions.get(r[0], ())))) for r in rows]
+
+
+def history(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, Any]]:
+    """The report's append-only history, oldest first."""
+    rows = con.execute("SELECT seq, kind, from_state, to_state, happened_at, user_name, reason, detail "
+                       "FROM intel_transitions WHERE report_id = ? ORDER BY seq", [report_id]).fetchall()
+    return [{"seq": s, "kind": k, "from": f, "to": t, "at": at.isoformat(), "user": u, "reason": r,
+             "detail": orjson.loads(d)} for s, k, f, t, at, u, r, d in rows]
+
+
+def _priority(con: duckdb.DuckDBPyConnection, new: NewReport, policy: Policy, user: str) -> tuple[str, str]:
+    if new.priority:
+        if new.priority not in policy.priorities:
+            raise IntelError(f"priority {new.priority!r} is not one of the policy's priorities "
+                             f"({', '.join(policy.priorities)})")
+        return new.priority, f"set by {user}"
+    cases = con.execute("SELECT case_id, incident_type, status FROM cases WHERE list_contains(?, case_id) "
+                        "ORDER BY case_id", [list(new.case_ids)]).fetchall()
+    for rule in policy.priority_rules:
+        for case_id, incident_type, status in cases:
+            if rule.matches(incident_type, status):
+                return rule.priority, f"policy rule '{rule.name}' (case {case_id})"
+    return policy.default_priority, "policy default"
+
+
+def _next_number(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM intel_reports").fetchall()[0][0])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, new: NewReport, policy: Policy, now: datetime, user: str,
+            command: str) -> str:
+    received = new.received_at or now
+    if received > now:
+        raise IntelError(f"received_at {received.isoformat()} is in the future (now is {now.isoformat()})")
+    priority, why = _priority(con, new, policy, user)
+    seq = _next_number(con)
+    report_id = f"INT-{now.year}-{seq:06d}"
+    con.execute(f"INSERT INTO intel_reports ({_COLS}, seq) VALUES ({', '.join(['?'] * 17)})",
+                [report_id, received, now, user, new.reporter_name, new.reporter_relation,
+                 new.reporter_contact, new.channel, new.text, priority, why, "received", received, 0,
+                 None, policy.hash, seq])
+    for case_id in new.case_ids:
+        con.execute("INSERT INTO intel_report_cases VALUES (?, ?, ?, ?)", [report_id, case_id, now, user])
+    store_mentions(con, report_id, new.mentions)
+    con.execute("INSERT INTO intel_transitions (report_id, kind, from_state, to_state, happened_at, user_name, reason, "
+                "detail) VALUES (?, 'received', NULL, 'received', ?, ?, ?, ?)",
+                [report_id, now, user, f"received via {new.channel}",
+                 orjson.dumps({"priority": priority, "priority_reason": why}).decode()])
+    audit.append(con, user=user, action="collection", command=command, case_ids=new.case_ids,
+                 purpose=f"intel report {report_id} received", detail={
+                     "report_id": report_id, "priority": priority, "mentions": len(new.mentions)})
+    matches = match_mentions(con, new.mentions, new.case_ids)
+    if matches:
+        alerts = raise_entity_alerts(con, report_id, new.case_ids, matches)
+        audit.append(con, user=user, action="combination", command=command,
+                     case_ids=sorted({c for m in matches for c in m.case_ids}),
+                     purpose=f"intel report {report_id}: mentioned entities matched",
+                     detail={"report_id": report_id, "alerts": alerts})
+    return report_id
+
+
+def add_reports(
+    store: Store, reports: Sequence[NewReport], *, policy: Policy | None = None, clock: Clock = system_clock,
+    command: str = "intel add",
+) -> list[Report]:
+    """Record reports in one transaction (all or none); unknown case ids are refused by name."""
+    if not reports:
+        raise IntelError("no reports to add")
+    policy = policy or load_policy()
+    now = clock()
+    wanted = sorted({c for r in reports for c in r.case_ids})
+    with store.transaction() as con:
+        found = {r[0] for r in con.execute("SELECT case_id FROM cases WHERE list_contains(?, case_id)",
+                                           [wanted]).fetchall()}
+        missing = [c for c in wanted if c not in found]
+        if missing:
+            raise NotFound(f"no such case(s): {', '.join(missing[:10])}; nothing was recorded")
+        con.execute("INSERT INTO intel_policies VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [policy.hash, orjson.dumps(policy.to_dict(), default=str).decode(), now])
+        ids = [_insert(con, r, policy, now, store.user, command) for r in reports]
+        loaded = _load(con, "list_contains(?, report_id)", [ids])
+    return loaded
+
+
+def get_report(store: Store, report_id: str, *, purpose: str | None, command: str = "intel show") -> Report:
+    """One report with its cases, mentions and full history; audited as a consultation."""
+    purpose = require_purpose(purpose, "reading an intel report")
+    found = _load(store.con, "report_id = ?", [report_id])
+    if not found:
+        store.audit("consultation", command, [], purpose, {"report_id": report_id, "found": False})
+        raise NotFound(f"no intel report {report_id!r} (references look like INT-2026-000123)")
+    report = found[0]
+    store.audit("consultation", command, report.case_ids, purpose, {"report_id": report_id})
+    return Report(**{**report.__dict__, "history": tuple(history(store.con, report_id))})
+
+
+def list_reports(
+    store: Store, *, purpose: str | None, case_id: str | None = None, state: str | None = None,
+    open_only: bool = False, command: str = "intel list",
+) -> list[Report]:
+    """Reports, oldest first, filtered by case, state or not-yet-closed; audited."""
+    purpose = require_purpose(purpose, "listing intel reports")
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
+    if case_id is not None:
+        where.append("report_id IN (SELECT report_id FROM intel_report_cases WHERE case_id = ?)")
+        params.append(case_id)
+    if state is not None:
+        where.append("state = ?")
+        params.append(state)
+    if open_only:
+        where.append("state <> 'closed'")
+    reports = _load(store.con, " AND ".join(where), params)
+    ids = sorted({c for r in reports for c in r.case_ids} | ({case_id} if case_id else set()))
+    store.audit("consultation", command, ids, purpose, {"reports": [r.report_id for r in reports][:1000]})
+    return reports
+
+
+def reports_for_case(store: Store, case_id: str, purpose: str | None) -> list[Report]:
+    """Every intel report about one case (for the case page); audited."""
+    return list_reports(store, purpose=purpose, case_id=case_id, command="intel list --case")
