@@ -102,10 +102,10 @@ class VerifyResult:
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
-    """Walk the chain in storage order and report the first row that does not verify."""
+    """Walk the chain in seq order and report the first row that does not verify."""
     cur = con.execute(
         "SELECT seq, ts, user_name, action, command, case_ids, purpose, detail, prev_hash, hash "
-        "FROM audit_log ORDER BY rowid"
+        "FROM audit_log ORDER BY seq"
     )
     prev, expected_seq, n = GENESIS, 1, 0
     while True:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import sys
 from typing import Any
 
 import click
@@ -20,12 +19,15 @@ from caselink.errors import CaselinkError, ValidationFailed
 class _Group(click.Group):
     """Turns CaselinkError into a clear message and an exit code, never a traceback."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["caselink.json"] = "--json" in args
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ValidationFailed as exc:
-            as_json = "--json" in sys.argv
-            if as_json:
+            if ctx.meta.get("caselink.json"):
                 from caselink.cli.common import to_json
 
                 click.echo(to_json({"error": exc.code, "message": str(exc).splitlines()[0],
@@ -34,7 +36,7 @@ class _Group(click.Group):
                 click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except CaselinkError as exc:
-            if "--json" in sys.argv:
+            if ctx.meta.get("caselink.json"):
                 from caselink.cli.common import to_json
 
                 click.echo(to_json({"error": exc.code, "message": str(exc)}))

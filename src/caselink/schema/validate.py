@@ -209,7 +209,7 @@ def validate_record(
     for name in REQUIRED_FIELDS:
         if name not in values and not any(p.field == name for p in problems):
             bad(name, "is required")
-    _check_cross_field(values, moments, bad)
+    _check_cross_field(values, moments, bad, {k for k, v in data.items() if not _is_missing(v)})
     if problems:
         return None, problems
     return CaseRecord(**values, extras=extras), problems
@@ -243,7 +243,7 @@ def _convert(value: Any, spec: FieldSpec, from_csv: bool, moments: dict[str, Mom
     raise AssertionError(f"unhandled field kind {kind}")  # pragma: no cover
 
 
-def _check_cross_field(values: dict[str, Any], moments: dict[str, Moment], bad: Any) -> None:
+def _check_cross_field(values: dict[str, Any], moments: dict[str, Moment], bad: Any, given: set[str]) -> None:
     start, end = moments.get("occurred_from"), moments.get("occurred_to")
     if start is not None and end is not None and end.end < start.start:
         bad("occurred_to", f"{values['occurred_to']} is before occurred_from {values['occurred_from']}")
@@ -251,7 +251,7 @@ def _check_cross_field(values: dict[str, Any], moments: dict[str, Moment], bad: 
     if start is not None and found is not None and found.end < start.start:
         bad("found_at", f"{values['found_at']} is before occurred_from {values['occurred_from']}")
     for a, b in (("lat", "lon"), ("lon", "lat"), ("x", "y"), ("y", "x")):
-        if a in values and b not in values:
+        if a in values and b not in given:
             bad(b, f"is required when {a} is given")
 
 
