@@ -9,9 +9,12 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from caselink.cli import main
 from caselink.errors import InputError, ValidationFailed
 from caselink.store import Store
 
@@ -165,6 +168,18 @@ def test_corrupted_met_file_names_file_line_field(store: Store, shared_data: Pat
         store.ingest([tmp_path], fmt="met-homicides", show_progress=False)
     assert problem_places(info.value) == {(MET_FILE, 10, "Solved_Status"), (MET_FILE, 20, "Year")}
     assert store.count() == 0
+
+
+def test_cli_ingests_a_dataset_given_as_its_files(cli: CliRunner, shared_data: Path) -> None:
+    folder = shared_data / "crimelinkage"
+    args = ["ingest", "--format", "crimelinkage", "--no-link", "--json",
+            str(folder / "offenders.csv"), str(folder / "crimes.csv")]
+    result = cli.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.output)["new"] == 490
+    missing = cli.invoke(main, ["ingest", "--format", "crimelinkage", str(folder / "crimes.csv")])
+    assert missing.exit_code != 0
+    assert "one offenders file" in missing.output
 
 
 def test_wrong_file_for_format_is_an_input_error(store: Store, shared_data: Path) -> None:
