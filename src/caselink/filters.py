@@ -217,16 +217,7 @@ class _Parser:
         tok = self.tok
         if tok.kind != "word" or tok.text.lower() in KEYWORDS:
             raise self.fail(f"expected a field name, found {_describe(tok)}")
-        name = tok.text
-        column = self.columns.get(name) or self.columns.get(name.lower())
-        if column is None and name.startswith("x_"):
-            if not _EXTRA_NAME.match(name):
-                raise self.fail(f"extra field names may only use letters, digits and _: {name!r}")
-            column = Column(name, f"json_extract_string(record, '$.\"{name}\"')", "extra")
-        if column is None:
-            guess = difflib.get_close_matches(name.lower(), list(self.columns), n=1)
-            hint = f" (did you mean {guess[0]}?)" if guess else f" (fields: {', '.join(self.columns)})"
-            raise self.fail(f"unknown field {name!r}{hint}")
+        column = resolve_field(tok.text, self.columns, tok.col)
         self.advance()
         if column.name not in self.fields:
             self.fields.append(column.name)
@@ -387,6 +378,22 @@ def _moment_bounds(text: str) -> tuple[object, object]:
         return first, following - timedelta(seconds=1)
     moment = parse_moment(text)
     return moment.start, moment.end
+
+
+def resolve_field(name: str, columns: Mapping[str, Column] | None = None, col: int = 1) -> Column:
+    """The Column for a field name (contract field, ``year`` or ``x_`` field), or FilterError."""
+    columns = CASE_COLUMNS if columns is None else columns
+    column = columns.get(name) or columns.get(name.lower())
+    if column is not None:
+        return column
+    if name.startswith("x_"):
+        if not _EXTRA_NAME.match(name):
+            raise FilterError(f"filter: at column {col}: extra field names may only use letters, "
+                              f"digits and _: {name!r}")
+        return Column(name, f"json_extract_string(record, '$.\"{name}\"')", "extra")
+    guess = difflib.get_close_matches(name.lower(), list(columns), n=1)
+    hint = f" (did you mean {guess[0]}?)" if guess else f" (fields: {', '.join(columns)})"
+    raise FilterError(f"filter: at column {col}: unknown field {name!r}{hint}")
 
 
 def compile_filter(text: str, columns: Mapping[str, Column] | None = None) -> Filter:
