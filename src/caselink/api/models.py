@@ -1,0 +1,116 @@
+"""Request and response bodies of the API (they make the OpenAPI description exact)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class LoginIn(BaseModel):
+    user_name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+    purpose: str | None = Field(default=None, max_length=200)
+
+
+class TokenOut(BaseModel):
+    token: str
+    token_type: str = "bearer"
+    user_name: str
+    role: str
+    idle_timeout_minutes: int
+
+
+class PurposeIn(BaseModel):
+    purpose: str = Field(min_length=1, max_length=200, pattern=r"\S")
+
+
+class MeOut(BaseModel):
+    user_name: str
+    role: str
+    scope: list[str]
+    purpose: str | None
+    permissions: list[str]
+
+
+class OkOut(BaseModel):
+    ok: bool
+
+
+class CaseSummary(BaseModel):
+    case_id: str
+    incident_type: str
+    occurred_from: str
+    area: str | None = None
+    agency: str | None = None
+    place_type: str | None = None
+    classification: str | None = None
+    status: str | None = None
+    victim_age: int | None = None
+    victim_sex: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+class CasePage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[CaseSummary]
+
+
+class CaseVersion(BaseModel):
+    version: int
+    content_hash: str
+    record: dict[str, Any]
+    valid_from: str
+    valid_to: str | None
+    batch_id: str
+    source: str | None
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    ts: str
+    user: str
+    action: str
+    command: str
+    case_ids: list[str]
+    purpose: str | None
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    rows: int
+    first_bad_seq: int | None
+    reason: str | None
+
+
+class AlertOut(BaseModel):
+    alert_id: int
+    kind: str
+    case_id: str | None
+    related_ids: list[str]
+    score: float | None
+    title: str
+    detail: dict[str, Any]
+    created_at: str
+    acknowledged_at: str | None
+    acknowledged_by: str | None
+    ack_note: str | None
+
+
+class AckIn(BaseModel):
+    note: str = Field(min_length=1, max_length=2000, pattern=r"\S")
+
+
+class ImportOut(BaseModel):
+    batch_id: str
+    records: int
+    new: int
+    updated: int
+    unchanged: int
+    rejected: int

@@ -1,0 +1,74 @@
+"""Alerts: list those about cases in the user's scope, and acknowledge one with a note."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from caselink import alerts as alerts_mod
+from caselink.api import queries
+from caselink.api.context import Ctx, authenticate, open_ctx
+from caselink.api.errors import ERROR_RESPONSES
+from caselink.api.models import AckIn, AlertOut
+from caselink.errors import NotFound
+
+router = APIRouter(tags=["alerts"], responses=ERROR_RESPONSES)
+CtxDep = Annotated[Ctx, Depends(open_ctx)]
+
+
+def visible_alerts(ctx: Ctx, *, include_acknowledged: bool, kind: str | None, case_id: str | None,
+                   limit: int) -> list[dict[str, Any]]:
+    """Alerts whose case is visible, related ids cut to the visible ones; audited with a purpose."""
+    purpose = ctx.purpose()
+    found = alerts_mod.list_alerts(ctx.store, include_acknowledged=include_acknowledged, kind=kind,
+                                   case_id=case_id, limit=max(limit * 4, 200), purpose=purpose,
+                                   command=ctx.command)
+    ids = sorted({c for a in found for c in ((a.case_id,) if a.case_id else ()) + a.related_ids})
+    visible = queries.visible_ids(ctx, ids)
+    out = []
+    for alert in found:
+        if alert.case_id is not None and alert.case_id not in visible:
+            continue
+        related = [r for r in alert.related_ids if r in visible]
+        if alert.case_id is None and alert.related_ids and not related:
+            continue
+        d = alert.to_dict()
+        d["related_ids"] = related
+        out.append(d)
+    return out[:limit]
+
+
+@router.get("/alerts", response_model=list[AlertOut])
+def list_alerts(
+    ctx: CtxDep,
+    include_acknowledged: bool = False,
+    kind: Annotated[str | None, Query(max_length=40)] = None,
+    case_id: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    """Alerts newest first, only those about cases the user may see (needs a purpose; audited)."""
+    authenticate(ctx)
+    ctx.need("alerts:read")
+    return visible_alerts(ctx, include_acknowledged=include_acknowledged, kind=kind, case_id=case_id,
+                          limit=limit)
+
+
+def alert_visible(ctx: Ctx, alert_id: int) -> None:
+    rows = ctx.store.con.execute("SELECT case_id, related_ids FROM alerts WHERE alert_id = ?", [alert_id]).fetchall()
+    if not rows:
+        raise NotFound(f"no alert {alert_id}")
+    case_id, related = rows[0]
+    ids = [case_id] if case_id else list(related)
+    if ids and not queries.visible_ids(ctx, ids):
+        ctx.deny("alert out of scope", ids, {"alert_id": alert_id})
+        raise NotFound(f"no alert {alert_id}")
+
+
+@router.post("/alerts/{alert_id}/ack", response_model=AlertOut)
+def acknowledge(alert_id: Annotated[int, Path(ge=1, le=2**62)], body: AckIn, ctx: CtxDep) -> dict[str, Any]:
+    """Mark an alert as seen with a note on what was done (audited as an alteration)."""
+    authenticate(ctx)
+    ctx.need("alerts:ack")
+    alert_visible(ctx, alert_id)
+    return alerts_mod.acknowledge(ctx.store, alert_id, body.note, command=ctx.command).to_dict()

@@ -1,0 +1,43 @@
+"""`caselink serve`: the web UI and the REST API over one store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from caselink.cli.common import db_option
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--tile-url", default=None, envvar="CASELINK_TILE_URL",
+              help="Map tile server URL template, e.g. https://tiles.example/{z}/{x}/{y}.png "
+                   "(default: the bundled offline basemap).")
+@click.option("--idle-minutes", type=click.IntRange(1, 24 * 60), default=30, show_default=True,
+              help="End sessions and login tokens after this long without a request.")
+@click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (when served over HTTPS).")
+@db_option
+def serve(host: str, port: int, tile_url: str | None, idle_minutes: int, secure_cookies: bool,
+          db: Path | None) -> None:
+    """Serve the web UI and the REST API (/api/v1, OpenAPI at /api/v1/openapi.json).
+
+    The server holds the store open: DuckDB allows one writing process per file, so other
+    `caselink` commands on the same store fail with "store in use" until it stops. Create
+    accounts first with `caselink users add`.
+    """
+    import uvicorn
+
+    from caselink.api import Settings, create_app
+    from caselink.store import resolve_db_path
+
+    settings = Settings(db_path=resolve_db_path(db), tile_url=tile_url,
+                        idle_timeout=timedelta(minutes=idle_minutes), secure_cookies=secure_cookies)
+    app = create_app(settings)
+    click.echo(f"caselink serving {settings.db_path} on http://{host}:{port}/ (API: /api/v1) — Ctrl-C stops", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)
+
+
+COMMANDS = [serve]
