@@ -1,0 +1,88 @@
+"""Commands over linkage models: ``caselink train`` and ``caselink evaluate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from caselink.cli.common import emit, json_option, open_store, purpose_option, store_options
+
+KINDS = ["bayes", "learned"]
+
+
+def _table(db: Path | None, user: str | None, purpose: str | None, command: str) -> Any:
+    from caselink.compare import CaseTable
+
+    with open_store(db, user, read_only=False) as store:
+        frame = store.frame(list(CaseTable.COLUMNS), purpose=purpose, command=command)
+    return CaseTable.from_frame(frame)
+
+
+@click.command()
+@click.option("--model", "kind", type=click.Choice(KINDS), default="learned", show_default=True,
+              help="bayes: transparent Bayes factors over bins; learned: logistic on curves + interactions.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the model (versioned JSON).")
+@click.option("--name", default=None, help="Model name stored with every link it scores.")
+@click.option("--version", "model_version", default="1", show_default=True, help="Model version label.")
+@click.option("--seed", default=0, show_default=True, help="Seed for sampling unlinked pairs.")
+@store_options
+@purpose_option
+@json_option
+def train(kind: str, out: Path, name: str | None, model_version: str, seed: int, db: Path | None,
+          user: str | None, purpose: str | None, as_json: bool) -> None:
+    """Learn a linkage model from the store's solved series (cases with series_ids).
+
+    Linked pairs are cases sharing a series, weighted by series size; unlinked pairs are sampled
+    across co-offending groups (as the crimelinkage package does). Reads are audited.
+    """
+    from caselink.training import train as fit
+
+    table = _table(db, user, purpose or "training a linkage model", "train")
+    model = fit(table, kind, seed=seed, name=name, version=model_version)
+    model.save(out)
+    data = {"model": model.name, "version": model.version, "kind": model.kind, "out": str(out),
+            "features": model.features, "trained_on": model.trained_on}
+
+    def human(d: dict[str, Any]) -> None:
+        t = d["trained_on"]
+        click.echo(f"{d['kind']} model {d['model']} v{d['version']} written to {d['out']}: "
+                   f"{t.get('pairs')} pairs ({t.get('linked')} linked) from {t.get('cases')} cases, "
+                   f"{len(d['features'])} features")
+
+    emit(data, as_json, human)
+
+
+@click.command()
+@click.option("--model", "kind", type=click.Choice(KINDS), default="learned", show_default=True)
+@click.option("--folds", default=5, show_default=True, help="Folds per repeat (whole co-offending groups).")
+@click.option("--repeats", default=4, show_default=True, help="Repeats with fresh random folds.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--series-linkage", type=click.Choice(["max", "mean"]), default="max", show_default=True,
+              help="How a case is scored against a series: its best pair, or the mean Bayes factor.")
+@store_options
+@purpose_option
+@json_option
+def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str, db: Path | None,
+             user: str | None, purpose: str | None, as_json: bool) -> None:
+    """Cross-validate a model kind on the store's solved series (group-disjoint splits)."""
+    from caselink.evaluate import evaluate as run
+
+    table = _table(db, user, purpose or "evaluating linkage models", "evaluate")
+    result = run(table, kind, folds=folds, repeats=repeats, seed=seed, series_linkage=series_linkage)
+
+    def human(d: dict[str, Any]) -> None:
+        p, s = d["pairwise"], d["series"]
+        click.echo(f"{d['model']} model, {d['splits']} group-disjoint splits")
+        click.echo(f"  pairwise AUC   {p['auc']['mean']:.3f} (sd {p['auc']['sd']:.3f})")
+        click.echo(f"  pairwise AUPRC {p['auprc']['mean']:.3f} (sd {p['auprc']['sd']:.3f})")
+        for k, v in p["recall_at_k"].items():
+            click.echo(f"  recall@{k:<3}    {v['mean']:.3f}")
+        click.echo(f"  series hit@1 {s['hit_at_1']:.3f}  hit@10 {s['hit_at_10']:.3f}  MRR {s['mrr']:.3f}")
+
+    emit(result, as_json, human)
+
+
+COMMANDS = [train, evaluate]

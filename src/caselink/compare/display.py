@@ -1,0 +1,80 @@
+"""Human-readable values of features, for explanations ("0.3 km apart", "both GHB (2% of cases)")."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from caselink.compare import sets
+from caselink.compare.table import CaseTable
+from caselink.compare.victim import Categorical
+
+
+def _pct(share: float) -> str:
+    pct = 100.0 * share
+    return f"{pct:.0f}%" if pct >= 1 else f"{pct:.1f}%"
+
+
+def _category(col: Categorical, a: int, b: int, value: float) -> str:
+    ca, cb = int(col.codes[a]), int(col.codes[b])
+    if ca < 0 or cb < 0:
+        return "unknown"
+    if ca == cb:
+        share = 2.0 ** -float(col.info[ca])
+        return f"both {col.vocab[ca]} ({_pct(share)} of cases)"
+    return f"{col.vocab[ca]} vs {col.vocab[cb]}"
+
+
+def _shared(col: sets.SetColumn, a: int, b: int) -> str:
+    va = {int(v) for v in col.ids[a] if v >= 0}
+    vb = {int(v) for v in col.ids[b] if v >= 0}
+    common = sorted(va & vb, key=lambda v: -float(col.info[v]))
+    if not common:
+        return "nothing in common"
+    return "both " + ", ".join(f"{col.vocab[v]} ({_pct(float(col.share[v]))})" for v in common[:5])
+
+
+def _conflicts(col: sets.SetColumn, a: int, b: int, value: float) -> str:
+    if value == 0:
+        return "no conflicting values"
+    va = {col.vocab[v] for v in col.ids[a] if v >= 0}
+    vb = {col.vocab[v] for v in col.ids[b] if v >= 0}
+    keys_b = {v.split(":", 1)[0] for v in vb if ":" in v}
+    diff = sorted(v for v in va - vb if ":" in v and v.split(":", 1)[0] in keys_b)
+    return f"{int(value)} differ ({', '.join(diff[:4])} vs other)"
+
+
+def describe(name: str, value: float, table: CaseTable, a: int, b: int) -> str:  # noqa: C901
+    """A short phrase for feature ``name`` of pair (a, b) whose value is ``value``."""
+    if math.isnan(value):
+        return "unknown"
+    simple = {
+        "distance_km": lambda v: f"{v:.2f} km apart" if v < 10 else f"{v:.0f} km apart",
+        "space_nearer": lambda v: f"~{10 ** v - 1:.0f} cases lie nearer",
+        "time_gap_days": lambda v: f"{v:.1f} days apart" if v >= 1 else f"{v * 24:.1f} hours apart",
+        "time_nearer": lambda v: f"~{10 ** v - 1:.0f} cases lie nearer in time",
+        "time_uncertainty_days": lambda v: (f"times known to within {v * 24:.1f} h" if v < 1
+                                            else f"times known to within {v:.1f} days"),
+        "tod_gap_hours": lambda v: f"{v:.1f} h apart in time of day",
+        "dow_gap_days": lambda v: f"{v:.1f} days apart in day of week",
+        "victim_age_gap": lambda v: f"victims' ages {v:.0f} years apart",
+        "narrative_similarity": lambda v: f"narratives {100 * v:.0f}% similar",
+        "shared_entities": lambda v: f"{int(v)} shared people/phones/vehicles",
+        "circumstances_jaccard": lambda v: f"{100 * v:.0f}% of circumstances in common",
+        "substances_jaccard": lambda v: f"{100 * v:.0f}% of substances in common",
+    }
+    if name in simple:
+        return str(simple[name](value))
+    categorical = {"same_incident_type": table.incident_type, "place_type_match": table.place_type,
+                   "area_match": table.area, "weapon_match": table.weapon,
+                   "victim_sex_match": table.victim_sex, "victim_ethnicity_match": table.victim_ethnicity}
+    if name in categorical:
+        return _category(categorical[name], a, b, value)
+    field = {"victim_tags_shared_info": "victim_tags", "circumstances_shared_info": "circumstances",
+             "substances_shared_info": "substances"}
+    if name in field:
+        return _shared(getattr(table, field[name]), a, b)
+    if name == "circumstances_conflicts":
+        return _conflicts(table.circumstances, a, b, value)
+    return f"{value:.3g}" if np.isfinite(value) else "unknown"

@@ -1,0 +1,132 @@
+"""compare_pairs: turn pairs of cases into a matrix of evidence, one named column per feature.
+
+Every feature is NaN when either side is unknown (never a silent match). The list ``FEATURES``
+fixes the names and order; models look columns up by name, so adding a feature later does not
+break a saved model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from caselink.compare import context, geo, sets, text, victim
+from caselink.compare import time as ctime
+from caselink.compare.table import CaseTable, CompareError
+
+IntArray = npt.NDArray[np.intp]
+FloatArray = npt.NDArray[np.floating]
+CHUNK = 131_072
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """A feature's name, what it measures, and the scale a model should read it on."""
+
+    name: str
+    description: str
+    scale: str = "linear"  # "linear" or "log" (models read log1p of the value)
+
+
+FEATURES: tuple[FeatureSpec, ...] = (
+    FeatureSpec("distance_km", "distance between the two places (km)", "log"),
+    FeatureSpec("space_nearer", "log10(1 + cases expected nearer than this distance)"),
+    FeatureSpec("time_gap_days", "expected gap between the two times (days)", "log"),
+    FeatureSpec("time_nearer", "log10(1 + cases expected nearer in time than this gap)"),
+    FeatureSpec("time_uncertainty_days", "width of the vaguer of the two time intervals (days)", "log"),
+    FeatureSpec("tod_gap_hours", "expected gap in time of day (hours, 0-12)"),
+    FeatureSpec("dow_gap_days", "expected gap in day of week (days, 0-3.5)"),
+    FeatureSpec("same_incident_type", "1 if both cases are the same kind of incident"),
+    FeatureSpec("place_type_match", "bits of a shared place type (rarer = more), 0 if different"),
+    FeatureSpec("area_match", "1 if both cases are in the same area"),
+    FeatureSpec("weapon_match", "bits of a shared weapon, 0 if different"),
+    FeatureSpec("victim_age_gap", "difference in victim age (years)", "log"),
+    FeatureSpec("victim_sex_match", "1 if the victims' sex is the same"),
+    FeatureSpec("victim_ethnicity_match", "1 if the victims' ethnicity is the same"),
+    FeatureSpec("victim_tags_shared_info", "bits of victim attributes both share"),
+    FeatureSpec("circumstances_shared_info", "bits of circumstances both share (rarer = more)"),
+    FeatureSpec("circumstances_jaccard", "share of circumstances in common (Jaccard)"),
+    FeatureSpec("circumstances_conflicts", "circumstance keys with different values (e.g. mo1)"),
+    FeatureSpec("substances_shared_info", "bits of substances both share (rarer = more)"),
+    FeatureSpec("substances_jaccard", "share of substances in common (Jaccard)"),
+    FeatureSpec("narrative_similarity", "narrative text similarity (TF-IDF/SVD cosine, 0-1)"),
+    FeatureSpec("shared_entities", "people, phones, vehicles... recorded in both cases", "log"),
+)
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+SPECS: dict[str, FeatureSpec] = {f.name: f for f in FEATURES}
+
+
+@dataclass(frozen=True)
+class Features:
+    """Evidence for pairs (a[i], b[i]): ``values`` is float32 (pairs x features), NaN = unknown."""
+
+    names: list[str]
+    values: npt.NDArray[np.float32]
+    table: CaseTable
+    a: IntArray
+    b: IntArray
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def column(self, name: str) -> npt.NDArray[np.float32]:
+        """One feature's values; all NaN when the feature was not computed."""
+        if name in self.names:
+            return self.values[:, self.names.index(name)]
+        return np.full(len(self.values), np.nan, dtype=np.float32)
+
+    def display(self, i: int) -> list[tuple[str, str]]:
+        """Human-readable value of every feature for pair ``i``."""
+        from caselink.compare.display import describe
+
+        return [(n, describe(n, float(self.values[i, j]), self.table, int(self.a[i]), int(self.b[i])))
+                for j, n in enumerate(self.names)]
+
+
+def compare_pairs(table: CaseTable, a: npt.ArrayLike, b: npt.ArrayLike) -> Features:
+    """Compute every feature in ``FEATURES`` for pairs of row positions (vectorised, chunked)."""
+    ia = np.asarray(a, dtype=np.intp).ravel()
+    ib = np.asarray(b, dtype=np.intp).ravel()
+    if ia.shape != ib.shape:
+        raise CompareError(f"pair arrays differ in length ({len(ia)} and {len(ib)})")
+    n = len(table)
+    if len(ia) and (min(ia.min(), ib.min()) < 0 or max(ia.max(), ib.max()) >= n):
+        raise CompareError(f"pair positions must lie in 0..{n - 1} (the table has {n} cases)")
+    values = np.empty((len(ia), len(FEATURES)), dtype=np.float32)
+    for start in range(0, len(ia), CHUNK):
+        sa, sb = ia[start:start + CHUNK], ib[start:start + CHUNK]
+        for j, column in enumerate(_chunk(table, sa, sb)):
+            values[start:start + CHUNK, j] = column
+    return Features(list(FEATURE_NAMES), values, table, ia, ib)
+
+
+def _chunk(t: CaseTable, a: IntArray, b: IntArray) -> list[FloatArray]:
+    """All features for one chunk of pairs, in ``FEATURES`` order."""
+    d = geo.pair_distance_m(t.loc_kind, t.lat_r, t.lon_r, t.x, t.y, a, b)
+    gap = ctime.expected_abs_gap(t.t_from[a], t.t_to[a], t.t_from[b], t.t_to[b])
+    circ = sets.overlap(t.circumstances, a, b)
+    subs = sets.overlap(t.substances, a, b)
+    nan = np.full(len(a), np.nan)
+    return [
+        d / 1000.0,
+        context.nearer_count(d, t.space_r[a], t.space_r[b], dim=2, cap=t.located - 1),
+        gap,
+        context.nearer_count(gap, t.time_r[a], t.time_r[b], dim=1, cap=len(t) - 1),
+        np.maximum(t.t_to[a] - t.t_from[a], t.t_to[b] - t.t_from[b]),
+        ctime.expected_circular_gap(t.tod_weighted, t.tod_hist, a, b),
+        ctime.expected_circular_gap(t.dow_weighted, t.dow_hist, a, b),
+        victim.agreement(t.incident_type, a, b),
+        victim.match_info(t.place_type, a, b),
+        victim.agreement(t.area, a, b),
+        victim.match_info(t.weapon, a, b),
+        victim.age_gap(t.victim_age, a, b),
+        victim.agreement(t.victim_sex, a, b),
+        victim.agreement(t.victim_ethnicity, a, b),
+        sets.overlap(t.victim_tags, a, b).info,
+        circ.info, circ.jaccard, circ.conflicts,
+        subs.info, subs.jaccard,
+        text.similarity(t.text_vecs, t.has_text, a, b),
+        sets.overlap(t.entities, a, b).shared if t.entities is not None else nan,
+    ]
