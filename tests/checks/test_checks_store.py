@@ -1,0 +1,84 @@
+"""Checks against a real store: facts from cases, entities, links and open intel; the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from caselink.checks import run_checks
+from caselink.cli import main
+from caselink.errors import NotFound, PurposeRequired
+from caselink.intel import ManualClock, NewReport, add_reports, transition
+from caselink.store import Store
+
+CASES: list[dict[str, Any]] = [
+    {"case_id": "A", "incident_type": "death", "occurred_from": "2014-06-19", "classification": "non_suspicious",
+     "circumstances": ["note_left"], "actions": ["next_of_kin_informed", "exhibits_tested"],
+     "entities": [{"kind": "person", "role": "reporter", "value": "Steve"}]},
+    {"case_id": "B", "incident_type": "death", "occurred_from": "2014-08-28", "classification": "non_suspicious",
+     "actions": ["next_of_kin_informed", "exhibits_tested"]},
+    {"case_id": "C", "incident_type": "burglary", "occurred_from": "2015-01-01"},
+]
+
+
+@pytest.fixture
+def loaded(store: Store, tmp_path: Path) -> Store:
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(c) for c in CASES))
+    store.ingest([path], run_hooks=False)
+    return store
+
+
+def _rules_by_case(store: Store, case_id: str | None = None) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for f in run_checks(store, case_id, purpose="review"):
+        out.setdefault(f.case_id, set()).add(f.rule_id)
+    return out
+
+
+def test_checks_use_entities_links_and_open_intel(loaded: Store) -> None:
+    assert _rules_by_case(loaded) == {"A": {"note-handwriting-not-verified", "reporter-not-checked"}}
+    with loaded.transaction() as con:
+        con.execute("INSERT INTO links VALUES ('A', 'B', 0.9, 2.2, '[]', 'test', '1', now()::TIMESTAMP)")
+    assert "review-classification" in _rules_by_case(loaded)["B"]
+    with loaded.transaction() as con:
+        con.execute("UPDATE links SET probability = 0.5")
+    assert "B" not in _rules_by_case(loaded)
+    clock = ManualClock(datetime(2026, 1, 1))
+    [r] = add_reports(loaded, [NewReport("t", "mother", "phone", case_ids=("B",))], clock=clock)
+    assert _rules_by_case(loaded, "B") == {"B": {"review-classification"}}
+    for step, outcome in (("acknowledge", None), ("assess", None), ("action", None), ("close", "duplicate")):
+        transition(loaded, r.report_id, step, "done", outcome=outcome, clock=clock)
+    assert _rules_by_case(loaded, "B") == {}      # closed intel no longer counts as open
+
+
+def test_checks_are_audited_and_need_a_purpose(loaded: Store) -> None:
+    run_checks(loaded, "A", purpose="case review 7")
+    row = loaded.con.execute("SELECT action, command, case_ids, purpose FROM audit_log ORDER BY seq DESC LIMIT 1"
+                             ).fetchall()[0]
+    assert row == ("consultation", "checks", ["A"], "case review 7")
+    with pytest.raises(PurposeRequired):
+        run_checks(loaded, "A", purpose=None)
+    with pytest.raises(NotFound, match="no case 'Z'"):
+        run_checks(loaded, "Z", purpose="x")
+
+
+def test_checks_cli(cli: CliRunner, loaded: Store, tmp_path: Path) -> None:
+    loaded.close()
+    result = cli.invoke(main, ["checks", "A", "--purpose", "review", "--json"])
+    assert result.exit_code == 0, result.output
+    findings = orjson.loads(result.stdout)
+    assert {f["rule"] for f in findings} == {"note-handwriting-not-verified", "reporter-not-checked"}
+    assert all(f["evidence"] for f in findings)
+    human = cli.invoke(main, ["checks", "--purpose", "review"]).output
+    assert "A note was left but its handwriting was not verified" in human
+    rules = tmp_path / "r.yaml"
+    rules.write_text("version: 1\nrules:\n  - id: x\n    when: {incident_types: [murder]}\n", encoding="utf-8")
+    bad = cli.invoke(main, ["checks", "--rules", str(rules), "--purpose", "review", "--json"])
+    assert bad.exit_code == 1 and orjson.loads(bad.stdout)["error"] == "config_error"
+    assert "rules[0] (x).title: is required" in bad.output
