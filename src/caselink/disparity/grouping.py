@@ -67,12 +67,20 @@ class Memberships:
         return result
 
 
+def _tags(value: object) -> list[str]:
+    """A stored list as labels; a missing or empty list is the group '(none)'."""
+    if isinstance(value, list | tuple) or hasattr(value, "tolist"):
+        items = [str(t) for t in (value.tolist() if hasattr(value, "tolist") else value)]
+        return items or [NONE]
+    return [NONE]
+
+
 def memberships(values: pd.Series, grouping: Grouping) -> Memberships:
     """Group masks from the ``_group`` column: largest groups first, missing/none last."""
     import pandas as pd
 
     if grouping.kind == "list":
-        lists = values.apply(lambda v: [str(t) for t in v] if v is not None and len(v) else [NONE])
+        lists = values.apply(_tags)
         exploded = lists.explode()
         counts = lists.apply(len)
         n_without = int((lists.apply(lambda v: v == [NONE])).sum())
