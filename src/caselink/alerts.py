@@ -78,7 +78,8 @@ def list_alerts(
     limit: int = 100, purpose: str | None = None, command: str = "alerts",
 ) -> list[Alert]:
     """Alerts, newest first; audited as a consultation of the cases they name."""
-    where, params = ["TRUE"], []  # type: ignore[var-annotated]
+    where: list[str] = ["TRUE"]
+    params: list[object] = []
     if not include_acknowledged:
         where.append("acknowledged_at IS NULL")
     if kind:

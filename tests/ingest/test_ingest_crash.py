@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.corpus import valid_record
 
 from caselink import audit
 from caselink.store import Store
-from tests.corpus import valid_record
 
 BATCH = 3000
 ROUNDS = int(os.environ.get("CASELINK_KILL_ROUNDS", "50"))

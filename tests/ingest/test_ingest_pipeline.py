@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.corpus import bad_corpus, valid_record
 
 from caselink import audit
 from caselink.errors import ValidationFailed
 from caselink.export import write_csv, write_jsonl
 from caselink.store import Store
-from tests.corpus import bad_corpus, valid_record
 
 
 def write_jsonl_file(path: Path, records: list[dict[str, Any]]) -> Path:

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from caselink.audit.log import ACTIONS, AuditEntry, VerifyResult, append, entries, require_verified, verify
+from caselink.audit.log import (
+    ACTIONS,
+    AuditEntry,
+    VerifyResult,
+    append,
+    entries,
+    require_verified,
+    verify,
+)
 
 __all__ = ["ACTIONS", "AuditEntry", "VerifyResult", "append", "entries", "require_verified", "verify"]

@@ -143,7 +143,8 @@ def entries(
     action: str | None = None, since: str | None = None, limit: int = 100,
 ) -> list[AuditEntry]:
     """Most recent entries first, filtered by case, user, action or time (ISO text)."""
-    where, params = ["1=1"], []  # type: ignore[var-annotated]
+    where: list[str] = ["1=1"]
+    params: list[object] = []
     if case_id is not None:
         where.append("list_contains(case_ids, ?)")
         params.append(case_id)

@@ -9,7 +9,14 @@ from typing import Any
 import click
 import orjson
 
-from caselink.cli.common import echo_err, emit, json_option, open_store, purpose_option, store_options
+from caselink.cli.common import (
+    echo_err,
+    emit,
+    json_option,
+    open_store,
+    purpose_option,
+    store_options,
+)
 
 FORMAT_CHOICES = ["jsonl", "csv", "crimelinkage", "shr", "met-homicides"]
 
@@ -101,10 +108,7 @@ def export(fmt: str, output: Path | None, db: Path | None, user: str | None, pur
 
     with open_store(db, user) as store:
         records = store.iter_records(purpose=purpose)
-        if fmt == "jsonl":
-            n = write_jsonl(records, output)
-        else:
-            n = write_csv(records, output)
+        n = write_jsonl(records, output) if fmt == "jsonl" else write_csv(records, output)
     if output is not None:
         echo_err(f"{n} cases written to {output}")
 

@@ -24,12 +24,23 @@ import pyarrow as pa
 
 from caselink import audit, progress
 from caselink.errors import InputError, Problem, ValidationFailed
-from caselink.ingest.readers import SourceRecord, detect_format, is_entities_csv, read_csv, read_jsonl
+from caselink.ingest.readers import (
+    SourceRecord,
+    detect_format,
+    is_entities_csv,
+    read_csv,
+    read_jsonl,
+)
 from caselink.schema.fields import FIELDS
-from caselink.schema.record import CaseRecord, Entity
-from caselink.schema.validate import validate_entity_row, validate_record
+from caselink.schema.record import Entity
+from caselink.schema.validate import normalise, sort_entities, validate_entity_row
 from caselink.store.cases import (
-    CASE_COLUMNS, STAGING, STAGING_ENTITIES, create_staging, drop_staging, merge_staging,
+    CASE_COLUMNS,
+    STAGING,
+    STAGING_ENTITIES,
+    create_staging,
+    drop_staging,
+    merge_staging,
 )
 
 if TYPE_CHECKING:
@@ -68,8 +79,10 @@ class IngestReport:
         return out
 
 
-# Functions run after a batch commits, e.g. linkage of the new cases and alerts.
+# Functions run after a batch commits, e.g. linkage of the new cases and alerts. A module that
+# registers one (by appending to AFTER_INGEST at import) is listed in AFTER_INGEST_MODULES.
 AFTER_INGEST: list[Callable[[Store, IngestReport], None]] = []
+AFTER_INGEST_MODULES: list[str] = ["caselink.linkage"]
 
 
 def _importer(fmt: str) -> Callable[[list[Path]], Iterator[SourceRecord]] | None:
@@ -124,19 +137,22 @@ class _Chunk:
         self.entities: dict[str, list[Any]] = {n: [] for n in ENTITY_SCHEMA.names}
         self.size = 0
 
-    def add(self, rec: CaseRecord, digest: str, canonical: bytes, source: str, line: int) -> None:
+    def add(self, rec: dict[str, Any], digest: str, canonical: bytes, source: str, line: int) -> None:
         cols = self.cols
+        get = rec.get
         for name in CASE_COLUMNS:
-            value = getattr(rec, name)
-            cols[name].append((list(value) if value else None) if isinstance(value, tuple) else value)
+            cols[name].append(get(name))
         cols["content_hash"].append(digest)
         cols["record"].append(canonical.decode())
         cols["source"].append(source)
         cols["line"].append(line)
-        for e in rec.entities:
-            for key, value in (("case_id", rec.case_id), ("kind", e.kind), ("role", e.role),
-                               ("value", e.value), ("name", e.name), ("dob", e.dob)):
-                self.entities[key].append(value)
+        entities = get("entities")
+        if entities:
+            ecols = self.entities
+            for e in entities:
+                ecols["case_id"].append(rec["case_id"])
+                for key in ("kind", "role", "value", "name", "dob"):
+                    ecols[key].append(e.get(key))
         self.size += 1
 
     def flush(self, con: Any) -> None:
@@ -218,10 +234,29 @@ def ingest(
         batch_id, [str(p) for p in paths], records, len(merged.new_ids), len(merged.changed_ids),
         merged.unchanged, n_rejected, str(skip_invalid) if skip_invalid is not None else None,
         merged.new_ids, merged.changed_ids)
-    if run_hooks:
-        for hook in AFTER_INGEST:
-            hook(store, report)
+    if run_hooks and (report.new_ids or report.changed_ids):
+        _run_after_ingest(store, report)
     return report
+
+
+def _run_after_ingest(store: Store, report: IngestReport) -> None:
+    """Run later stages on the new cases. The batch is already committed, so a failure here is
+    reported (``report.extra["after_ingest_errors"]``) and never turns the ingest into an error."""
+    import importlib
+    import sys
+
+    for name in AFTER_INGEST_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            report.extra.setdefault("after_ingest_errors", []).append(f"{name}: not available ({exc})")
+    for hook in AFTER_INGEST:
+        try:
+            hook(store, report)
+        except Exception as exc:  # noqa: BLE001 - reported to the user, batch stays committed
+            message = f"{getattr(hook, '__module__', 'hook')}: {type(exc).__name__}: {exc}"
+            report.extra.setdefault("after_ingest_errors", []).append(message)
+            print(f"warning: the cases were stored, but a follow-up step failed: {message}", file=sys.stderr)
 
 
 def _stage_one(
@@ -233,22 +268,24 @@ def _stage_one(
     if raw.from_csv and "entities" in raw.data:
         return [Problem(raw.source, raw.line, "entities",
                         "entities in CSV come as a second file with columns case_id,kind,role,value,name,dob")]
-    rec, probs = validate_record(raw.data, raw.source, raw.line, from_csv=raw.from_csv)
+    rec, probs = normalise(raw.data, raw.source, raw.line, from_csv=raw.from_csv)
     if rec is None:
         return probs
-    extra = entities_by_case.get(rec.case_id)
+    case_id = rec["case_id"]
+    extra = entities_by_case.get(case_id)
     if extra:
-        rec = dataclasses.replace(rec, entities=tuple(sorted(set(rec.entities) | {e for e, _, _ in extra})))
-    canonical = rec.canonical_json()
+        merged = {Entity(**e) for e in rec.get("entities", ())} | {e for e, _, _ in extra}
+        rec["entities"] = [e.to_dict() for e in sort_entities(merged)]
+    canonical = orjson.dumps(rec, option=orjson.OPT_SORT_KEYS)
     digest = hashlib.sha256(canonical).hexdigest()
-    previous = seen.get(rec.case_id)
+    previous = seen.get(case_id)
     if previous is not None:
         if previous[0] == digest:
             return []  # the same record twice in one input: idempotent
-        conflicted.add(rec.case_id)
+        conflicted.add(case_id)
         return [Problem(raw.source, raw.line, "case_id",
-                        f"{rec.case_id!r} appears again with different content (first at {previous[1]}:{previous[2]})")]
-    seen[rec.case_id] = (digest, raw.source, raw.line)
+                        f"{case_id!r} appears again with different content (first at {previous[1]}:{previous[2]})")]
+    seen[case_id] = (digest, raw.source, raw.line)
     chunk.add(rec, digest, canonical, raw.source, raw.line)
     return []
 

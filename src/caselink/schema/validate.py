@@ -26,7 +26,6 @@ from caselink.schema.fields import (
 from caselink.schema.record import CaseRecord, Entity
 from caselink.schema.timeparse import Moment, parse_moment
 
-
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -45,9 +44,10 @@ def _check_text(value: Any, spec: FieldSpec, *, multiline: bool = False) -> str:
     text = value.strip()
     if len(text) > spec.max_length:
         raise _Bad(f"is {len(text)} characters long; the limit is {spec.max_length}")
-    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
-    if found is not None:
-        raise _Bad(f"contains a control character {found.group()!r}")
+    if not text.isprintable():
+        found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
+        if found is not None:
+            raise _Bad(f"contains a control character {found.group()!r}")
     if text.isascii() or unicodedata.is_normalized("NFC", text):
         return text
     return unicodedata.normalize("NFC", text)
@@ -124,13 +124,17 @@ def _check_list(value: Any, spec: FieldSpec, from_csv: bool) -> tuple[str, ...]:
         raise _Bad(f"{value!r} is not a list of strings")
     out: set[str] = set()
     for i, item in enumerate(items):
-        if not isinstance(item, str):
+        if type(item) is not str:
             raise _Bad(f"item {i} ({item!r}) is not a string")
-        if item.strip() == "":
+        text = item.strip()
+        if not text:
             if from_csv:
                 continue
             raise _Bad(f"item {i} is empty")
-        out.add(_check_tag(item, spec))
+        if len(text) <= spec.max_length and text.isprintable() and text.isascii():
+            out.add(text.lower())
+        else:
+            out.add(_check_tag(item, spec))
     return tuple(sorted(out))
 
 
@@ -173,74 +177,102 @@ def _check_entity(raw: Any, index: int) -> Entity:
 def _check_entities(value: Any) -> tuple[Entity, ...]:
     if not isinstance(value, list):
         raise _Bad("is not a list of objects")
-    return tuple(sorted({_check_entity(raw, i) for i, raw in enumerate(value)}))
+    return sort_entities({_check_entity(raw, i) for i, raw in enumerate(value)})
+
+
+def sort_entities(entities: Any) -> tuple[Entity, ...]:
+    """Canonical order of a set of entities (missing name/dob sort first)."""
+    return tuple(sorted(entities, key=lambda e: (e.kind, e.role, e.value, e.name or "", e.dob or "")))
 
 
 def validate_record(
     data: Mapping[str, Any], source: str, line: int, *, from_csv: bool = False
 ) -> tuple[CaseRecord | None, list[Problem]]:
     """Check one raw record; return the normalised record, or None and every problem found."""
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
-    extras: dict[str, Any] = {}
-    moments: dict[str, Moment] = {}
-
-    def bad(field: str, message: str) -> None:
-        problems.append(Problem(source, line, field, message))
-
-    if not isinstance(data, Mapping):
-        bad("(record)", "is not a JSON object")
+    canonical, problems = normalise(data, source, line, from_csv=from_csv)
+    if canonical is None:
         return None, problems
+    return CaseRecord.from_dict(canonical), problems
+
+
+def normalise(
+    data: Mapping[str, Any], source: str, line: int, *, from_csv: bool = False
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Check one raw record; return its canonical dict (as ``CaseRecord.to_dict``) or every problem.
+
+    This is the hot path of ingest: plain dicts, no record objects.
+    """
+    problems: list[Problem] = []
+    if not isinstance(data, Mapping):
+        return None, [Problem(source, line, "(record)", "is not a JSON object")]
+    out: dict[str, Any] = {}
+    moments: dict[str, Moment] = {}
     for key, value in data.items():
-        spec = FIELD_BY_NAME.get(key) if isinstance(key, str) else None
-        if spec is None:
+        conv = _CONVERTERS.get(key)
+        if conv is None:
             if isinstance(key, str) and key.startswith(EXTRA_PREFIX) and len(key) > len(EXTRA_PREFIX):
                 if not _is_missing(value):
-                    extras[key] = value.strip() if isinstance(value, str) else value
+                    out[key] = value.strip() if isinstance(value, str) else value
             else:
-                bad(str(key), "unknown field (extra fields must be prefixed 'x_')")
+                problems.append(Problem(source, line, str(key), "unknown field (extra fields must be prefixed 'x_')"))
             continue
-        if _is_missing(value) or (value == [] and spec.kind in ("list", "entities")):
+        if value is None or value == [] or (type(value) is str and not value.strip()):
             continue
         try:
-            values[key] = _convert(value, spec, from_csv, moments)
+            converted = conv(value, from_csv)
         except _Bad as exc:
-            bad(key, str(exc))
+            problems.append(Problem(source, line, key, str(exc)))
+            continue
+        if isinstance(converted, Moment):
+            moments[key] = converted
+            converted = converted.canonical()
+        if converted is not None:
+            out[key] = converted
     for name in REQUIRED_FIELDS:
-        if name not in values and not any(p.field == name for p in problems):
-            bad(name, "is required")
-    _check_cross_field(values, moments, bad, {k for k, v in data.items() if not _is_missing(v)})
+        if name not in out and not any(p.field == name for p in problems):
+            problems.append(Problem(source, line, name, "is required"))
+    if len(moments) > 1 or "lat" in data or "lon" in data or "x" in data or "y" in data:
+        def bad(field: str, message: str) -> None:
+            problems.append(Problem(source, line, field, message))
+
+        _check_cross_field(out, moments, bad, {k for k, v in data.items() if not _is_missing(v)})
     if problems:
         return None, problems
-    return CaseRecord(**values, extras=extras), problems
+    return out, problems
 
 
-def _convert(value: Any, spec: FieldSpec, from_csv: bool, moments: dict[str, Moment]) -> Any:
+def _make_converter(spec: FieldSpec) -> Any:
     kind = spec.kind
     if kind == "id":
-        text = _check_text(value, spec) if not isinstance(value, int | float) or isinstance(value, bool) else str(value)
-        if any(ch.isspace() for ch in text):
-            raise _Bad(f"{text!r} contains white space")
-        return text
+        def conv_id(value: Any, from_csv: bool) -> str:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return str(value)
+            text = _check_text(value, spec)
+            if any(ch.isspace() for ch in text):
+                raise _Bad(f"{text!r} contains white space")
+            return text
+        return conv_id
     if kind == "enum":
-        return _check_enum(value, spec)
+        return lambda value, from_csv: _check_enum(value, spec)
     if kind == "datetime":
-        moment = _check_moment(value)
-        moments[spec.name] = moment
-        return moment.canonical()
+        return lambda value, from_csv: _check_moment(value)
     if kind == "float":
-        return _check_float(value, spec)
+        return lambda value, from_csv: _check_float(value, spec)
     if kind == "int":
-        return _check_int(value, spec)
+        return lambda value, from_csv: _check_int(value, spec)
     if kind == "tag":
-        return _check_tag(value, spec)
+        return lambda value, from_csv: _check_tag(value, spec)
     if kind == "text":
-        return _check_text(value, spec, multiline=spec.name == "narrative")
+        multiline = spec.name == "narrative"
+        return lambda value, from_csv: _check_text(value, spec, multiline=multiline)
     if kind == "list":
-        return _check_list(value, spec, from_csv)
+        return lambda value, from_csv: list(_check_list(value, spec, from_csv))
     if kind == "entities":
-        return _check_entities(value)
+        return lambda value, from_csv: [e.to_dict() for e in _check_entities(value)]
     raise AssertionError(f"unhandled field kind {kind}")  # pragma: no cover
+
+
+_CONVERTERS: dict[str, Any] = {spec.name: _make_converter(spec) for spec in FIELD_BY_NAME.values()}
 
 
 def _check_cross_field(values: dict[str, Any], moments: dict[str, Moment], bad: Any, given: set[str]) -> None:

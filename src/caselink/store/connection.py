@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -50,6 +51,11 @@ def open_connection(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyCo
         raise StoreError(f"cannot open store {path}: {msg.splitlines()[0]}") from None
     except duckdb.Error as exc:
         raise StoreError(f"cannot open store {path}: {str(exc).splitlines()[0]}") from None
+    con.execute("SET enable_progress_bar = false")  # caselink draws its own bars, on stderr only
+    limit = os.environ.get("CASELINK_MEMORY_LIMIT", "3GB")
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit):
+        raise StoreError(f"CASELINK_MEMORY_LIMIT={limit!r} is not a size like 3GB or 512MB")
+    con.execute(f"SET memory_limit = '{limit}'")
     if not read_only:
         migrate(con)
     return con
