@@ -1,0 +1,102 @@
+"""The full truth behind a synthetic dataset: every offender's cases (solved or not) and the true
+person behind every entity mention. Written as JSON next to the data (``--truth``).
+
+Format (version 1)::
+
+    {"format": "caselink-synth-truth", "version": 1, "config": {...},
+     "offenders": {"SY0-S00012": {"case_ids": [...], "kind": "series" | "singleton" | "planted_barking",
+                                   "solved": bool, "labelled_case_ids": [...], "home": {"lat", "lon"} | null,
+                                   "person_id": "P0000012"}},
+     "case_offenders": {"SY0-0000042": ["SY0-S00012", ...]},   # every case with a true offender
+     "entities": [["SY0-0000042", 3, "P0000012"], ...],        # (case_id, index in its entities list, person)
+     "people": {"P0000012": {"name", "dob", "phone", "vehicle", "cases"}}}  # people named in 2+ cases
+
+Entity indices refer to the order of ``entities`` as written in the JSON Lines record; a phone or
+vehicle entity belongs to the person whose mention it follows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from caselink.synth import geo, render
+from caselink.synth.names import FIRST, SURNAMES
+
+if TYPE_CHECKING:
+    from caselink.synth.generator import SynthResult
+
+VERSION = 1
+
+
+def person_id(person: int) -> str:
+    return f"P{person:07d}"
+
+
+def _offenders(res: SynthResult) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    c, ids = res.columns, res.case_ids
+    cases: dict[int, list[int]] = defaultdict(list)
+    labelled: dict[int, list[int]] = defaultdict(list)
+    for off, lab in ((c.offender, c.label1), (c.offender2, c.label2)):
+        rows = np.flatnonzero(off >= 0)
+        for row, o, is_lab in zip(rows.tolist(), off[rows].tolist(), lab[rows].tolist(), strict=True):
+            cases[o].append(row)
+            if is_lab:
+                labelled[o].append(row)
+    out: dict[str, Any] = {}
+    per_case: dict[str, list[str]] = defaultdict(list)
+    for o in sorted(cases):
+        members = sorted(cases[o])
+        home = res.profiles_home.get(o)
+        latlon = None
+        if home is not None:
+            lat, lon = geo.to_latlon(np.array([home[0]]), np.array([home[1]]))
+            latlon = {"lat": round(float(lat[0]), 6), "lon": round(float(lon[0]), 6)}
+        label = res.series_label(o)
+        out[label] = {"case_ids": [ids[r] for r in members], "kind": res.offender_kind.get(o, "singleton"),
+                      "solved": bool(labelled[o]), "labelled_case_ids": [ids[r] for r in sorted(labelled[o])],
+                      "home": latlon, "person_id": person_id(o)}
+        for r in members:
+            per_case[ids[r]].append(label)
+    return out, dict(per_case)
+
+
+def _entities(res: SynthResult) -> tuple[list[list[Any]], dict[int, set[int]]]:
+    m, p, ids = res.mentions, res.people, res.case_ids
+    has_phone = m.show_phone & (p.phone[m.person] >= 0)
+    has_vehicle = m.show_vehicle & (p.vehicle[m.person] >= 0)
+    width = 1 + has_phone.astype(np.int64) + has_vehicle.astype(np.int64)
+    ends = np.cumsum(width)
+    starts_case = ends - width
+    first_of_case = np.searchsorted(m.case, m.case, side="left")
+    index = starts_case - starts_case[first_of_case]
+    out: list[list[Any]] = []
+    seen: dict[int, set[int]] = defaultdict(set)
+    for case, person, i, w in zip(m.case.tolist(), m.person.tolist(), index.tolist(), width.tolist(), strict=True):
+        pid = person_id(person)
+        for j in range(w):
+            out.append([ids[case], i + j, pid])
+        seen[person].add(case)
+    return out, seen
+
+
+def build_truth(res: SynthResult) -> dict[str, Any]:
+    offenders, per_case = _offenders(res)
+    entities, seen = _entities(res)
+    p, ids = res.people, res.case_ids
+    people = {}
+    for person, cases in sorted(seen.items()):
+        if len(cases) < 2:
+            continue
+        people[person_id(person)] = {
+            "name": f"{FIRST[int(p.first[person])]} {SURNAMES[int(p.last[person])]}",
+            "dob": str(p.dob[person]),
+            "phone": render.phone_variant(int(p.phone[person]), 0) if p.phone[person] >= 0 else None,
+            "vehicle": render.registration(int(p.vehicle[person])) if p.vehicle[person] >= 0 else None,
+            "cases": [ids[c] for c in sorted(cases)],
+        }
+    return {"format": "caselink-synth-truth", "version": VERSION, "config": asdict(res.config),
+            "offenders": offenders, "case_offenders": per_case, "entities": entities, "people": people}
