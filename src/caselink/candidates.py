@@ -6,6 +6,8 @@ A pair is a candidate when any block puts the two cases together:
   ``space_m`` on the ground and time buckets of ``time_days``, neighbouring cells included,
   then the exact distance and interval gap are checked);
 - **same place**: within ``near_m`` metres at any time;
+- **same MO**: the same incident type and a shared circumstance, within ``mo_space_m`` metres
+  and ``mo_time_days`` days;
 - **no location**: a case with no location is paired with its ``no_location_neighbours``
   nearest cases in time on each side (within ``no_location_days``, in the same ``area`` when it
   has one), so it is never dropped from linkage;
@@ -14,8 +16,10 @@ A pair is a candidate when any block puts the two cases together:
 - **entity**: sharing an entity value (person, phone, vehicle...) that at most
   ``entity_max_count`` cases have.
 
-Every block is bounded per case at a fixed density of cases in space and time, so the number
-of pairs grows near-linearly with the number of cases. The joins run in DuckDB on an
+Every block is bounded per case, so the number of pairs grows near-linearly with the number of
+cases: where cases are dense, the space-time and same-place windows shrink (estimated on a fixed
+sample) until a case has at most ``max_partners`` (``max_partners_same_place``) partners on
+average; the windows used are reported in ``CandidatePairs.windows``. The joins run in DuckDB on an
 in-memory copy of the few columns needed; the result is two int arrays of row positions in
 the frame given (the row order of a ``caselink.compare.CaseTable`` built from it).
 
@@ -45,9 +49,14 @@ _DAY_NS = 86_400e9
 class BlockingConfig:
     """Windows of each block; see the module docstring. All distances in metres, times in days."""
 
-    space_m: float = 2_000.0
+    space_m: float = 5_000.0
     time_days: float = 365.0
-    near_m: float = 300.0
+    near_m: float = 500.0
+    max_partners: int = 150
+    max_partners_same_place: int = 30
+    mo_space_m: float = 15_000.0
+    mo_time_days: float = 730.0
+    max_partners_same_mo: int = 100
     no_location_neighbours: int = 25
     no_location_days: float = 90.0
     rare_max_count: int = 50
@@ -56,10 +65,12 @@ class BlockingConfig:
     entity_max_count: int = 50
 
     def __post_init__(self) -> None:
-        for name in ("space_m", "time_days", "near_m", "no_location_days", "rare_max_fraction"):
+        for name in ("space_m", "time_days", "near_m", "no_location_days", "rare_max_fraction", "mo_space_m",
+                     "mo_time_days"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"blocking setting {name} must be positive, got {getattr(self, name)!r}")
-        for name in ("no_location_neighbours", "rare_max_count", "entity_max_count"):
+        for name in ("no_location_neighbours", "rare_max_count", "entity_max_count", "max_partners",
+                     "max_partners_same_place", "max_partners_same_mo"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"blocking setting {name} must be zero or more, got {getattr(self, name)!r}")
 
@@ -74,6 +85,7 @@ class CandidatePairs:
     a: np.ndarray
     b: np.ndarray
     by_block: dict[str, int] = field(default_factory=dict)
+    windows: dict[str, float] = field(default_factory=dict)  # the windows used after adapting to density
 
     def __len__(self) -> int:
         return int(self.a.shape[0])
@@ -126,26 +138,80 @@ _DIST_SQL = """CASE WHEN p.kind = 0 THEN
 _GAP_SQL = "greatest(0.0, c.lo - p.hi, p.lo - c.hi)"
 
 
-def _spatial_block(con: duckdb.DuckDBPyConnection, size_m: float, time_days: float | None,
-                   incremental: bool) -> str:
+def _spatial_sql(size_m: float, time_days: float | None, probe: str, ordered: bool, count: bool) -> str:
     """SQL for a grid join: probe rows expanded to their neighbouring cells (and time buckets)."""
     dt = "range(-1, 2)" if time_days is not None else "range(0, 1)"
     tb = "tb" if time_days is not None else "0"
     gap = f" AND {_GAP_SQL} <= {time_days!r}" if time_days is not None else ""
-    probe_filter = "WHERE is_new" if incremental else ""
-    order = "" if incremental else " AND p.row < c.row"
+    order = " AND p.row < c.row" if ordered else ""
+    select = "count(*) AS n" if count else "least(p.row, c.row) AS a, greatest(p.row, c.row) AS b"
     return f"""
         WITH probe AS (
-            SELECT row, kind, u, v, lo, hi, cu + du.d AS cu, cv + dv.d AS cv, {tb} + dtt.d AS tb
+            SELECT row, key, kind, u, v, lo, hi, cu + du.d AS cu, cv + dv.d AS cv, {tb} + dtt.d AS tb
             FROM _blk, (SELECT unnest(range(-1, 2)) AS d) du, (SELECT unnest(range(-1, 2)) AS d) dv,
                  (SELECT unnest({dt}) AS d) dtt
-            {probe_filter}
+            WHERE {probe}
         )
-        SELECT least(p.row, c.row) AS a, greatest(p.row, c.row) AS b
+        SELECT {select}
         FROM probe p JOIN _blk c
-          ON p.kind = c.kind AND p.cu = c.cu AND p.cv = c.cv AND p.tb = {'c.tb' if time_days is not None else '0'}
+          ON p.key = c.key AND p.kind = c.kind AND p.cu = c.cu AND p.cv = c.cv AND p.tb = {'c.tb' if time_days is not None else '0'}
         WHERE p.row <> c.row{order} AND {_DIST_SQL.format(r=EARTH_RADIUS_M)} <= {size_m!r}{gap}
     """
+
+
+class _Located:
+    """The located cases' coordinates and times, registered as ``_blk`` for one grid size."""
+
+    def __init__(self, kind: np.ndarray, u: np.ndarray, v: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                 is_new: np.ndarray, keys: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        import pandas as pd
+
+        n_all = len(kind)
+        sample = np.random.default_rng(0).random(n_all) < min(1.0, 3_000 / max(int((kind >= 0).sum()), 1))
+        rows, key = keys if keys is not None else (np.arange(n_all), np.zeros(n_all, dtype=np.int64))
+        mask = kind[rows] >= 0
+        rows, key = rows[mask], key[mask]
+        self.sampled = max(1, int(len(np.unique(rows[sample[rows]]))))
+        self.frame = pd.DataFrame({
+            "row": rows, "key": key, "kind": kind[rows], "u": u[rows], "v": v[rows], "lo": lo[rows],
+            "hi": hi[rows], "is_new": is_new[rows], "sample": sample[rows]})
+
+    def register(self, con: duckdb.DuckDBPyConnection, size_m: float, time_days: float | None) -> None:
+        f = self.frame
+        f["cu"], f["cv"] = _cells(f["kind"].to_numpy(), f["u"].to_numpy(), f["v"].to_numpy(), size_m)
+        f["tb"] = np.floor((f["lo"].to_numpy() + f["hi"].to_numpy()) / 2 / (time_days or 1.0)).astype(np.int64)
+        con.register("_blk", f)
+
+
+def _adapt(con: duckdb.DuckDBPyConnection, cases: _Located, size_m: float, time_days: float | None,
+           max_partners: int) -> tuple[float, float | None]:
+    """Shrink the windows until the mean number of partners per case is at most ``max_partners``.
+
+    Estimated on a fixed sample of the cases, so a full and an incremental run on the same store
+    use the same windows. Partners grow with area times duration, so both shrink together.
+    """
+    power = 3.0 if time_days is not None else 2.0
+    for _ in range(4):
+        cases.register(con, size_m, time_days)
+        found = con.execute(_spatial_sql(size_m, time_days, "sample", False, True)).fetchall()[0][0]
+        partners = found / cases.sampled
+        if partners <= max_partners * 1.05:
+            break
+        f = (max_partners / partners) ** (1.0 / power)
+        size_m, time_days = size_m * f, (time_days * f if time_days is not None else None)
+    return size_m, time_days
+
+
+def _type_fact_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(row, key) for every (incident type, circumstance) of every case: the "same MO" block."""
+    import pandas as pd
+
+    if "circumstances" not in frame or "incident_type" not in frame:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    col = frame["circumstances"].reset_index(drop=True).explode().dropna()
+    rows = col.index.to_numpy(np.int64)
+    labels = frame["incident_type"].astype(str).to_numpy()[rows] + "\x1f" + col.astype(str).to_numpy()
+    return rows, pd.factorize(labels)[0].astype(np.int64)
 
 
 def _no_location_pairs(kind: np.ndarray, lo: np.ndarray, hi: np.ndarray, area: np.ndarray,
@@ -250,16 +316,23 @@ def candidate_pairs(
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        located = kind >= 0
-        base = {"row": np.arange(n, dtype=np.int64)[located], "kind": kind[located], "u": u[located],
-                "v": v[located], "lo": lo[located], "hi": hi[located], "is_new": is_new[located]}
+        plain = _Located(kind, u, v, lo, hi, is_new)
+        by_mo = _Located(kind, u, v, lo, hi, is_new, _type_fact_keys(frame))
         parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for name, size, window in (("space_time", cfg.space_m, cfg.time_days), ("same_place", cfg.near_m, None)):
-            cu, cv = _cells(kind[located], u[located], v[located], size)
-            tb = np.floor((lo[located] + hi[located]) / 2 / (window or 1.0)).astype(np.int64)
-            blk = pd.DataFrame({**base, "cu": cu, "cv": cv, "tb": tb})
-            con.register("_blk", blk)
-            parts[name] = _fetch(con, _spatial_block(con, size, window, incremental))
+        windows: dict[str, float] = {}
+        for name, cases, size, window, cap in (
+                ("space_time", plain, cfg.space_m, cfg.time_days, cfg.max_partners),
+                ("same_place", plain, cfg.near_m, None, cfg.max_partners_same_place),
+                ("same_mo", by_mo, cfg.mo_space_m, cfg.mo_time_days, cfg.max_partners_same_mo)):
+            if cap == 0 or cases.frame.empty:
+                continue
+            size, window = _adapt(con, cases, size, window, cap)
+            windows[f"{name}_m"] = round(size, 1)
+            if window is not None:
+                windows[f"{name}_days"] = round(window, 2)
+            cases.register(con, size, window)
+            parts[name] = _fetch(con, _spatial_sql(size, window, "is_new" if incremental else "TRUE",
+                                                   not incremental, False))
             con.unregister("_blk")
         parts["no_location"] = _no_location_pairs(kind, lo, hi, area, is_new, cfg)
         max_rare = int(min(cfg.rare_max_count, max(2, cfg.rare_max_fraction * n)))
@@ -270,7 +343,7 @@ def candidate_pairs(
             con.unregister("_vals")
     finally:
         con.close()
-    return _union(parts, n)
+    return _union(parts, n, windows)
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[np.ndarray, np.ndarray]:
@@ -278,12 +351,12 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[np.ndarray, np.nda
     return np.asarray(res["a"], dtype=np.int64), np.asarray(res["b"], dtype=np.int64)
 
 
-def _union(parts: dict[str, tuple[np.ndarray, np.ndarray]], n: int) -> CandidatePairs:
+def _union(parts: dict[str, tuple[np.ndarray, np.ndarray]], n: int, windows: dict[str, float]) -> CandidatePairs:
     """Unique pairs over all blocks, sorted; ``by_block`` counts each block's pairs before union."""
     keys = np.concatenate([a * n + b for a, b in parts.values()]) if parts else np.empty(0, np.int64)
     keys = np.unique(keys)
     return CandidatePairs(keys // max(n, 1), keys % max(n, 1),
-                          {name: int(len(a)) for name, (a, _) in parts.items()})
+                          {name: int(len(a)) for name, (a, _) in parts.items()}, windows)
 
 
 __all__ = ["BlockingConfig", "CandidatePairs", "candidate_pairs"]
