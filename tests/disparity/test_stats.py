@@ -62,6 +62,8 @@ def test_katz_ratio_with_a_zero_cell_is_corrected_and_says_so() -> None:
     assert iv.estimate == pytest.approx((0.5 / 13) / (9.5 / 101))
     assert 0 < iv.low < iv.estimate < iv.high
     assert math.isnan(stats.katz_ratio(0, 5, 0, 7).estimate)
+    everyone = stats.katz_ratio(3, 3, 700, 1000)  # all of a tiny group: wide, not a point
+    assert "0.5 added" in everyone.method and everyone.high / everyone.low > 1.5
 
 
 def test_fisher_exact_for_the_tea_tasting_table() -> None:

@@ -6,7 +6,7 @@ checked against textbook values.
 Methods:
     * rate: Wilson score interval; Clopper-Pearson exact interval for small cells.
     * difference of rates: Newcombe's hybrid score interval (method 10, Newcombe 1998).
-    * ratio of rates: Katz log interval (0.5 added to each cell when one count is 0).
+    * ratio of rates: Katz log interval (0.5 added to each cell when any cell is 0).
     * group against reference: Pearson chi-square on the 2x2 table, Fisher's exact test when
       any expected count is below 5.
     * all groups at once: Pearson chi-square on the r x 2 table; a Monte Carlo p-value (tables
@@ -111,12 +111,12 @@ def newcombe_difference(k1: int, n1: int, k2: int, n2: int, confidence: float = 
 
 
 def katz_ratio(k1: int, n1: int, k2: int, n2: int, confidence: float = 0.95) -> Interval:
-    """Ratio p1 / p2 with the Katz log interval; 0.5 is added to each cell if a count is 0."""
+    """Ratio p1 / p2 with the Katz log interval; 0.5 is added to each cell if any cell is 0."""
     _check(k1, n1)
     _check(k2, n2)
     method = "katz-log"
     a, c, m1, m2 = float(k1), float(k2), float(n1), float(n2)
-    if k1 == 0 or k2 == 0:
+    if 0 in (k1, k2, n1 - k1, n2 - k2):  # the log interval degenerates on any empty cell
         a, c, m1, m2 = a + 0.5, c + 0.5, m1 + 1.0, m2 + 1.0
         method = "katz-log (0.5 added to each cell)"
     if k1 == 0 and k2 == 0:
