@@ -6,8 +6,11 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import duckdb
+import hypothesis.strategies as st
 import orjson
 import pytest
+from hypothesis import given
 
 from caselink.errors import NotFound, PurposeRequired, ValidationFailed
 from caselink.intel import (
@@ -23,6 +26,7 @@ from caselink.intel import (
     read_reports,
     reports_for_case,
 )
+from caselink.intel.entities import SQL_NORM
 from caselink.store import Store
 
 from .helpers import audit_rows, snapshot
@@ -93,9 +97,18 @@ def test_no_alert_for_own_case_or_different_value(cased_store: Store, clock: Man
 
 
 def test_normalisation_matches_case_entities() -> None:
-    assert normalise("phone", "+44 (0)7700-900 123") == "4407700900123"
+    for written in ("+44 (0)7700-900 123", "0044 7700 900123", "07700 900123", "+447700900123"):
+        assert normalise("phone", written) == "7700900123"
+    assert normalise("phone", "+1 212-555-0100") == "12125550100"
     assert normalise("person", "  Stephen   PORT ") == "stephen port"
     assert normalise("email", "A.B@Example.COM") == "a.b@example.com"
+
+
+@given(st.text(alphabet="0123456789 +()-4", max_size=20), st.sampled_from(["phone", "person", "email"]))
+def test_python_and_sql_normalisation_agree(value: str, kind: str) -> None:
+    con = duckdb.connect()
+    sql = con.execute("SELECT " + SQL_NORM.format(col="$1", col_kind="$2"), [value, kind]).fetchall()[0][0]
+    assert sql == normalise(kind, value)
 
 
 def test_mentions_are_usable_by_linkage_through_the_view(cased_store: Store, clock: ManualClock) -> None:

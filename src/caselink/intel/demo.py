@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from caselink.intel.clock import Clock, ManualClock, system_clock
-from caselink.intel.entities import Mention
+from caselink.intel.entities import SQL_NORM, Mention
 from caselink.intel.intake import NewReport
 from caselink.intel.lifecycle import transition
 from caselink.intel.overdue import escalate, find_overdue
@@ -18,21 +18,25 @@ PURPOSE = "caselink demo: intel and missed-action checks"
 
 
 def _pick_death(store: Store) -> tuple[str, list[Mention]]:
-    """A death closed as non-suspicious (GHB and a note first, like Barking), and its reporter."""
+    """The earliest death closed as non-suspicious with GHB whose reporting person's phone turns up
+    in another case (as in Barking, where the 999 caller was the killer), and that phone."""
+    norm_o, norm_r = (SQL_NORM.format(col=f"{t}.value", col_kind=f"{t}.kind") for t in "or")
     rows = store.con.execute(
         "SELECT case_id FROM cases WHERE incident_type = 'death' ORDER BY "
         "coalesce(classification = 'non_suspicious', false) DESC, "
         "coalesce(list_contains(substances, 'ghb'), false) DESC, "
-        "coalesce(list_contains(circumstances, 'note_left'), false) DESC, t_from, case_id LIMIT 1").fetchall()
+        "EXISTS (SELECT 1 FROM case_entities r JOIN case_entities o ON o.kind = r.kind "
+        f"  AND {norm_o} = {norm_r} AND o.case_id <> r.case_id "
+        "  WHERE r.case_id = cases.case_id AND r.role = 'reporter' AND r.kind = 'phone') DESC, "
+        "t_from, case_id LIMIT 1").fetchall()
     if not rows:
         raise IntelError("the intel demo needs at least one death in the store")
     case_id = rows[0][0]
-    people = store.con.execute(
-        "SELECT kind, value, role, name FROM case_entities WHERE case_id = ? AND kind <> 'address' "
-        "ORDER BY role <> 'reporter', kind, value LIMIT 2", [case_id]).fetchall()
+    phones = store.con.execute(
+        "SELECT value FROM case_entities WHERE case_id = ? AND kind = 'phone' ORDER BY role <> 'reporter', value "
+        "LIMIT 1", [case_id]).fetchall()
     store.audit("consultation", "demo", [case_id], PURPOSE, {"picked": "death for the intel demo"})
-    mentions = [Mention(k, v, "suspect" if r == "reporter" else r, n) for k, v, r, n in people]
-    return case_id, mentions
+    return case_id, [Mention("phone", v, "suspect") for v, in phones]
 
 
 def demo_step(store: Store, clock: Clock | None = None) -> str:
@@ -48,11 +52,14 @@ def demo_step(store: Store, clock: Clock | None = None) -> str:
     case_id, mentions = _pick_death(store)
     at = ManualClock(now - timedelta(days=4))
     report = add_reports(store, [NewReport(
-        "His friend says he went to meet a man he had met online the night he died, and that the "
-        "note found with him is not in his handwriting.", "friend", "phone", reporter_name="A. Friend",
+        "His friend says he went to meet a man he had met online the night he died, and that this "
+        "number is the man's.", "friend", "phone", reporter_name="A. Friend",
         case_ids=(case_id,), mentions=tuple(mentions))], policy=policy, clock=at, command="demo")[0]
     lines = [f"Intel {report.report_id} ({report.priority} priority: {report.priority_reason}) "
              f"recorded for {case_id}, from a friend by phone."]
+    for title, in store.con.execute("SELECT title FROM alerts WHERE kind = 'intel' AND list_contains(related_ids, ?) "
+                                    "ORDER BY alert_id", [report.report_id]).fetchall():
+        lines.append(f"  alert: {title}")
     at.advance(hours=30)
     first = escalate(store, policy=policy, clock=at, command="demo")
     for e in first:

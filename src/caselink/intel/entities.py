@@ -1,11 +1,14 @@
 """Entities a report mentions, normalised like case entities so linkage and alerts can match them.
 
-Matching here is exact on a normalised value (lower case, runs of spaces collapsed; digits only
-for phones). Fuzzy matching of names is entity resolution proper, which comes with issue 8.
+Matching here is exact on a normalised value: lower case with runs of spaces collapsed; for
+phones, digits only with the UK international prefix (+44, 0044) and the trunk 0 removed, so that
+``+44 7700 900123``, ``0044 7700 900123`` and ``07700-900123`` are one number. Fuzzy matching of
+names is entity resolution proper, which comes with issue 8.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,14 +18,20 @@ import duckdb
 from caselink.alerts import raise_alert
 
 # The same normalisation in SQL, for values stored in case_entities as given.
-SQL_NORM = ("CASE WHEN {col_kind} = 'phone' THEN regexp_replace({col}, '[^0-9]', '', 'g') "
+SQL_NORM = ("CASE WHEN {col_kind} = 'phone' THEN regexp_replace(regexp_replace(regexp_replace("
+            "regexp_replace({col}, '[^0-9]', '', 'g'), '^00', ''), '^440?([0-9]{{10}})$', '\\1'), '^0', '') "
             "ELSE lower(trim(regexp_replace({col}, '\\s+', ' ', 'g'))) END")
+_UK_INTERNATIONAL = re.compile(r"440?(\d{10})")
 
 
 def normalise(kind: str, value: str) -> str:
-    """The value used for exact matching: digits only for phones, else lower case, single spaces."""
+    """The value used for exact matching (see the module docstring)."""
     if kind == "phone":
-        return "".join(ch for ch in value if ch.isdigit())
+        digits = "".join(ch for ch in value if ch.isdigit())
+        digits = digits[2:] if digits.startswith("00") else digits
+        m = _UK_INTERNATIONAL.fullmatch(digits)
+        digits = m.group(1) if m else digits
+        return digits[1:] if digits.startswith("0") else digits
     return " ".join(value.split()).lower()
 
 
