@@ -48,6 +48,23 @@ def write_cases(folder: Path, cases: list[dict[str, Any]] = CASES) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def _password_hash() -> str:
+    from caselink.accounts.passwords import hash_password
+
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _hash_once(_password_hash: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creating 8 users per test would hash the same password 8 times (0.5 s each): reuse one
+    real argon2id hash of PASSWORD; other passwords are hashed as usual."""
+    import caselink.accounts.users as users_mod
+
+    real = users_mod.hash_password
+    monkeypatch.setattr(users_mod, "hash_password", lambda pw: _password_hash if pw == PASSWORD else real(pw))
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 1, 5, 9, 0, 0))

@@ -1,0 +1,159 @@
+"""The REST API: cases (filters, paging, detail, history), purpose, alerts, audit, export, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from caselink.accounts import ManualClock
+from caselink.store import Store
+
+from .conftest import PASSWORD, audit_rows, bearer, token_for
+
+API = "/api/v1"
+
+
+def test_login_returns_a_working_bearer_token(client: TestClient) -> None:
+    r = client.post(f"{API}/auth/login", json={"user_name": "analyst_mps", "password": PASSWORD, "purpose": "OP-1"})
+    assert r.status_code == 200
+    token = r.json()["token"]
+    me = client.get(f"{API}/me", headers=bearer(token)).json()
+    assert me == {"user_name": "analyst_mps", "role": "analyst", "scope": ["agency=MPS"], "purpose": "OP-1",
+                  "permissions": me["permissions"]}
+    assert client.post(f"{API}/auth/logout", headers=bearer(token)).status_code == 200
+    assert client.get(f"{API}/me", headers=bearer(token)).status_code == 401
+
+
+def test_wrong_password_is_401_in_the_error_shape(client: TestClient) -> None:
+    r = client.post(f"{API}/auth/login", json={"user_name": "analyst_mps", "password": "nope nope nope"})
+    assert r.status_code == 401
+    assert set(r.json()) == {"error", "message"} and r.json()["error"] == "login_failed"
+
+
+def test_case_list_is_scoped_filtered_and_paged(client: TestClient, tokens: dict[str, str]) -> None:
+    everything = client.get(f"{API}/cases", headers=bearer(tokens["analyst_all"])).json()
+    assert everything["total"] == 4
+    mps = client.get(f"{API}/cases", headers=bearer(tokens["analyst_mps"])).json()
+    assert {c["case_id"] for c in mps["items"]} == {"MPS-001", "MPS-002", "MPS-003"}
+    deaths = client.get(f"{API}/cases", params={"incident_type": "death"}, headers=bearer(tokens["analyst_mps"])).json()
+    assert {c["case_id"] for c in deaths["items"]} == {"MPS-001", "MPS-002"}
+    text = client.get(f"{API}/cases", params={"q": "kent"}, headers=bearer(tokens["analyst_all"])).json()
+    assert [c["case_id"] for c in text["items"]] == ["KENT-001"]
+    dated = client.get(f"{API}/cases", params={"occurred_after": "2014-07-01", "occurred_before": "2014-12-31"},
+                       headers=bearer(tokens["analyst_all"])).json()
+    assert [c["case_id"] for c in dated["items"]] == ["MPS-002"]
+    pages = [client.get(f"{API}/cases", params={"limit": 2, "offset": o}, headers=bearer(tokens["analyst_all"])).json()
+             for o in (0, 2, 4)]
+    assert [len(p["items"]) for p in pages] == [2, 2, 0] and all(p["total"] == 4 for p in pages)
+    ids = [c["case_id"] for p in pages for c in p["items"]]
+    assert len(set(ids)) == 4
+
+
+def test_case_outside_scope_answers_exactly_like_a_missing_case(client: TestClient, tokens: dict[str, str],
+                                                              server_store: Store) -> None:
+    h = bearer(tokens["analyst_mps"])
+    hidden = client.get(f"{API}/cases/KENT-001", headers=h)
+    missing = client.get(f"{API}/cases/KENT-999", headers=h)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["error"] == missing.json()["error"]
+    assert hidden.json()["message"].replace("KENT-001", "X") == missing.json()["message"].replace("KENT-999", "X")
+    assert set(hidden.headers) == set(missing.headers)
+    assert client.get(f"{API}/cases/KENT-001/history", headers=h).status_code == 404
+    denial = audit_rows(server_store, "denial")[-1]
+    assert denial[1] == "analyst_mps" and list(denial[4]) == ["KENT-001"]
+
+
+def test_detail_and_history(client: TestClient, tokens: dict[str, str]) -> None:
+    h = bearer(tokens["reviewer_all"])
+    case = client.get(f"{API}/cases/MPS-002", headers=h).json()
+    assert case["case_id"] == "MPS-002" and case["substances"] == ["ghb"]
+    versions = client.get(f"{API}/cases/MPS-002/history", headers=h).json()
+    assert [v["version"] for v in versions] == [1] and versions[0]["record"]["case_id"] == "MPS-002"
+
+
+def test_reads_need_a_purpose_and_record_it(client: TestClient, server_store: Store, clock: ManualClock) -> None:
+    token = token_for(server_store, clock, "analyst_all", purpose=None)
+    r = client.get(f"{API}/cases/MPS-001", headers=bearer(token))
+    assert r.status_code == 400 and r.json()["error"] == "purpose_required"
+    ok = client.get(f"{API}/cases/MPS-001", headers=bearer(token, **{"X-Caselink-Purpose": "OP-HEADER"}))
+    assert ok.status_code == 200
+    assert client.put(f"{API}/me/purpose", json={"purpose": "OP-SET"}, headers=bearer(token)).status_code == 200
+    assert client.get(f"{API}/cases/MPS-002", headers=bearer(token)).status_code == 200
+    reads = [r for r in audit_rows(server_store, "consultation") if r[1] == "analyst_all"]
+    assert [(list(r[4]), r[5]) for r in reads[-2:]] == [(["MPS-001"], "OP-HEADER"), (["MPS-002"], "OP-SET")]
+
+
+def test_every_read_endpoint_writes_an_audit_row(client: TestClient, tokens: dict[str, str],
+                                                server_store: Store) -> None:
+    h = bearer(tokens["reviewer_all"])
+    for path in ("/cases", "/cases/MPS-001", "/cases/MPS-001/history", "/alerts", "/cases/export.csv"):
+        before = audit_rows(server_store)[-1][0]
+        assert client.get(API + path, headers=h).status_code == 200
+        new = [r for r in audit_rows(server_store) if r[0] > before and r[2] in ("consultation", "disclosure")]
+        assert len(new) >= 1 and all(r[1] == "reviewer_all" and r[5] == "OP-TEST" for r in new), path
+
+
+def test_csv_export_is_formula_safe_and_scoped(client: TestClient, tokens: dict[str, str]) -> None:
+    r = client.get(f"{API}/cases/export.csv", headers=bearer(tokens["reviewer_mps"]))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert {row["case_id"] for row in rows} == {"MPS-001", "MPS-002", "MPS-003"}
+    for row in rows:
+        for value in row.values():
+            assert not value or value[0] not in "=+-@\t\r", value
+    narratives = {row["case_id"]: row["narrative"] for row in rows}
+    assert narratives["MPS-002"].startswith("'=HYPERLINK")
+    assert narratives["MPS-003"].startswith("'@SUM")
+
+
+def test_export_is_refused_to_analysts(client: TestClient, tokens: dict[str, str]) -> None:
+    r = client.get(f"{API}/cases/export.csv", headers=bearer(tokens["analyst_all"]))
+    assert r.status_code == 403 and r.json()["error"] == "forbidden"
+
+
+def test_alerts_are_scoped_and_acknowledged_once(client: TestClient, tokens: dict[str, str]) -> None:
+    mps = client.get(f"{API}/alerts", headers=bearer(tokens["analyst_mps"])).json()
+    assert [a["case_id"] for a in mps] == ["MPS-002"]
+    everyone = client.get(f"{API}/alerts", headers=bearer(tokens["analyst_all"])).json()
+    assert {a["case_id"] for a in everyone} == {"MPS-002", "KENT-001"}
+    kent_id = next(a["alert_id"] for a in everyone if a["case_id"] == "KENT-001")
+    hidden = client.post(f"{API}/alerts/{kent_id}/ack", json={"note": "seen"}, headers=bearer(tokens["analyst_mps"]))
+    assert hidden.status_code == 404
+    mine = mps[0]["alert_id"]
+    ok = client.post(f"{API}/alerts/{mine}/ack", json={"note": "reviewed with DS Smith"},
+                     headers=bearer(tokens["analyst_mps"]))
+    assert ok.status_code == 200 and ok.json()["acknowledged_by"] == "analyst_mps"
+    again = client.post(f"{API}/alerts/{mine}/ack", json={"note": "again"}, headers=bearer(tokens["analyst_mps"]))
+    assert again.status_code == 409 and again.json()["error"] == "error"
+    assert client.get(f"{API}/alerts", headers=bearer(tokens["analyst_mps"])).json() == []
+
+
+def test_audit_log_and_verify_for_admins(client: TestClient, tokens: dict[str, str]) -> None:
+    client.get(f"{API}/cases/MPS-001", headers=bearer(tokens["analyst_all"]))
+    log: list[dict[str, Any]] = client.get(f"{API}/audit/log", params={"case_id": "MPS-001"},
+                                           headers=bearer(tokens["admin_all"])).json()
+    assert log and log[0]["user"] == "analyst_all" and log[0]["purpose"] == "OP-TEST"
+    v = client.get(f"{API}/audit/verify", headers=bearer(tokens["admin_all"])).json()
+    assert v["ok"] is True and v["rows"] > 10
+
+
+def test_errors_have_one_shape_and_no_internals(client: TestClient, tokens: dict[str, str]) -> None:
+    h = bearer(tokens["analyst_all"])
+    for r in (client.get(f"{API}/nope", headers=h), client.get(f"{API}/cases", params={"limit": 0}, headers=h),
+              client.get(f"{API}/cases", params={"occurred_after": "'; DROP TABLE cases; --"}, headers=h),
+              client.delete(f"{API}/cases/MPS-001", headers=h), client.post(f"{API}/auth/login", content=b"{bad"),
+              client.get(f"{API}/cases/MPS-001", headers={"Authorization": "Basic abc"})):
+        body = r.json()
+        assert 400 <= r.status_code < 500 and set(body) == {"error", "message"}, r.text
+        for leak in ("Traceback", "SELECT", "duckdb", "File \"", ".py"):
+            assert leak not in body["message"]
+
+
+def test_an_unexpected_error_is_a_plain_500(client: TestClient, tokens: dict[str, str], server_store: Store) -> None:
+    server_store.con.execute("ALTER TABLE cases RENAME COLUMN narrative TO narrative_gone")
+    r = client.get(f"{API}/cases", params={"q": "x"}, headers=bearer(tokens["analyst_all"]))
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal_error", "message": "internal error; the server log has the details"}

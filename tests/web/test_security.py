@@ -1,0 +1,273 @@
+"""Security: XSS rendered inert with a CSP, the roles x scopes x endpoints matrix, CSRF,
+path traversal and oversized uploads, and a denial in the audit log for every refusal."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from caselink.accounts import Accounts, ManualClock, can, get_user
+from caselink.alerts import raise_alert
+from caselink.api.context import SESSION_COOKIE
+from caselink.store import Store
+
+from .conftest import USERS, XSS_NAME, XSS_NARRATIVE, audit_rows, bearer
+
+API = "/api/v1"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def parse_tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """Every element a browser would create, with its attributes (escaped text creates none)."""
+    parser = _Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def web_login(client: TestClient, store: Store, clock: ManualClock, name: str, purpose: str | None = "OP-WEB") -> str:
+    raw, principal = Accounts(store, clock).start_session(get_user(store, name), purpose)
+    client.cookies.set(SESSION_COOKIE, raw)
+    assert principal.csrf_token
+    return principal.csrf_token
+
+
+# -- XSS and CSP ---------------------------------------------------------------------------
+def test_stored_xss_in_narrative_and_names_renders_inert(client: TestClient, server_store: Store,
+                                                        clock: ManualClock) -> None:
+    web_login(client, server_store, clock, "analyst_all")
+    page = client.get("/cases/MPS-001")
+    assert page.status_code == 200
+    html = page.text
+    assert XSS_NARRATIVE not in html and XSS_NAME not in html
+    assert "&lt;script&gt;document.title=&#34;pwned&#34;&lt;/script&gt;" in html
+    assert "&lt;svg onload=alert(2)&gt;" in html
+    # The only script elements are the package's own files and one JSON data block.
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
+    for attrs, body in scripts:
+        assert 'src="/static/' in attrs or ('type="application/json"' in attrs and "<" not in body), attrs
+    tags = parse_tags(html)
+    assert not [t for t in tags if any(a.startswith("on") for a in t[1])]
+    assert not [t for t in tags if t[0] in ("img", "svg")]
+    listing = client.get("/cases", params={"q": "<script>"}).text
+    assert "<script>document" not in listing
+
+
+def test_csp_and_security_headers_on_pages_and_api(client: TestClient, server_store: Store,
+                                                   clock: ManualClock) -> None:
+    web_login(client, server_store, clock, "analyst_all")
+    for path in ("/login", "/", "/cases/MPS-001", f"{API}/cases", "/static/app.css"):
+        h = client.get(path).headers
+        csp = h["content-security-policy"]
+        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp and "default-src 'none'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert h["x-content-type-options"] == "nosniff" and h["x-frame-options"] == "DENY"
+
+
+def test_no_page_has_inline_script_or_style_or_remote_asset(client: TestClient, server_store: Store,
+                                                           clock: ManualClock) -> None:
+    web_login(client, server_store, clock, "reviewer_all")
+    for path in ("/", "/cases", "/cases/MPS-001", "/cases/MPS-001/history", "/alerts"):
+        html = client.get(path).text
+        tags = parse_tags(html)
+        assert not [t for t in tags if t[0] == "style" or "style" in t[1]], path
+        assert not [t for t in tags if any(a.startswith("on") for a in t[1])], path
+        for _, attrs in tags:
+            for key in ("src", "href", "action"):
+                value = attrs.get(key) or ""
+                assert not value.startswith(("http:", "https:", "//", "javascript:")), (path, value)
+
+
+# -- the access matrix ---------------------------------------------------------------------
+ENDPOINTS: list[tuple[str, str, str, str | None]] = [
+    # method, path, permission, case it concerns (None: not case-bound)
+    ("GET", f"{API}/cases", "cases:read", None),
+    ("GET", f"{API}/cases/MPS-001", "cases:read", "MPS-001"),
+    ("GET", f"{API}/cases/KENT-001", "cases:read", "KENT-001"),
+    ("GET", f"{API}/cases/KENT-001/history", "cases:read", "KENT-001"),
+    ("GET", f"{API}/cases/MPS-002/history", "cases:read", "MPS-002"),
+    ("GET", f"{API}/cases/export.csv", "cases:export", None),
+    ("GET", f"{API}/alerts", "alerts:read", None),
+    ("POST", f"{API}/alerts/{{mps_alert}}/ack", "alerts:ack", "MPS-002"),
+    ("POST", f"{API}/alerts/{{kent_alert}}/ack", "alerts:ack", "KENT-001"),
+    ("GET", f"{API}/audit/log", "audit:read", None),
+    ("GET", f"{API}/audit/verify", "audit:read", None),
+    ("POST", f"{API}/cases/import", "cases:import", None),
+    ("GET", "/cases", "cases:read", None),
+    ("GET", "/cases/MPS-001", "cases:read", "MPS-001"),
+    ("GET", "/cases/KENT-001", "cases:read", "KENT-001"),
+    ("GET", "/alerts", "alerts:read", None),
+    ("GET", "/audit", "audit:read", None),
+]
+SCOPES = {"all": lambda case: True, "mps": lambda case: case is None or case.startswith("MPS-")}
+
+
+def _call(client: TestClient, store: Store, method: str, path: str, headers: dict[str, str]) -> Any:
+    with store.transaction() as con:
+        n = con.execute("SELECT count(*) FROM alerts").fetchall()[0][0]
+        mps = raise_alert(con, kind="linkage", title="m", dedupe_key=f"m{n}", case_id="MPS-002", related_ids=["MPS-001"])
+        kent = raise_alert(con, kind="linkage", title="k", dedupe_key=f"k{n}", case_id="KENT-001")
+    path = path.format(mps_alert=mps, kent_alert=kent)
+    if path.endswith("/ack"):
+        return client.post(path, json={"note": "checked"}, headers=headers)
+    if path.endswith("/import"):
+        body = b'{"case_id": "NEW-1", "incident_type": "other", "occurred_from": "2020-01-01", "agency": "MPS"}\n'
+        return client.post(path, files={"file": ("new.jsonl", body, "application/x-ndjson")}, headers=headers)
+    return client.request(method, path, headers=headers, follow_redirects=False)
+
+
+@pytest.mark.parametrize("user", sorted(USERS))
+def test_access_matrix_has_no_unauthorised_success(user: str, client: TestClient, server_store: Store,
+                                                   clock: ManualClock) -> None:
+    role, scope_items = USERS[user]
+    in_scope = SCOPES["mps" if scope_items else "all"]
+    token = Accounts(server_store, clock).issue_token(get_user(server_store, user), "matrix", purpose="OP-M")
+    outcomes = []
+    for method, path, permission, case in ENDPOINTS:
+        denials_before = len(audit_rows(server_store, "denial"))
+        if path.startswith(API):
+            r = _call(client, server_store, method, path, bearer(token))
+        else:
+            client.cookies.clear()
+            web_login(client, server_store, clock, user, "OP-M")
+            r = _call(client, server_store, method, path, {})
+        allowed = can(role, permission) and in_scope(case)
+        ok = 200 <= r.status_code < 300
+        outcomes.append((method, path, r.status_code, allowed))
+        assert ok == allowed, (user, method, path, r.status_code, r.text[:200])
+        if not allowed:
+            assert r.status_code in (403, 404), (user, path, r.status_code)
+            if r.status_code == 403 or (case and not in_scope(case)):
+                assert len(audit_rows(server_store, "denial")) > denials_before, (user, path)
+    assert any(a for *_, a in outcomes) and any(not a for *_, a in outcomes)
+
+
+@pytest.mark.parametrize("method, path, _perm, _case", ENDPOINTS)
+def test_anonymous_gets_nothing(method: str, path: str, _perm: str, _case: str | None, client: TestClient,
+                                server_store: Store) -> None:
+    before = len(audit_rows(server_store, "denial"))
+    for headers in ({}, bearer("clk_forged"), {"Authorization": "Bearer "}):
+        r = _call(client, server_store, method, path, headers)
+        assert not 200 <= r.status_code < 300
+        if path.startswith(API):
+            assert r.status_code in (401, 413) or (r.status_code == 422 and "ack" in path)
+        else:
+            assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    if path.startswith(API) and not path.endswith("/ack"):
+        assert len(audit_rows(server_store, "denial")) >= before + 3
+
+
+def test_cookie_session_needs_csrf_token_for_changes(client: TestClient, server_store: Store,
+                                                     clock: ManualClock) -> None:
+    csrf = web_login(client, server_store, clock, "analyst_all")
+    r = client.put(f"{API}/me/purpose", json={"purpose": "OP-X"})
+    assert r.status_code == 403 and r.json()["error"] == "forbidden"
+    assert client.put(f"{API}/me/purpose", json={"purpose": "OP-X"}, headers={"X-CSRF-Token": csrf}).status_code == 200
+    form = client.post("/purpose", data={"purpose": "OP-Y", "csrf": "wrong"}, follow_redirects=False)
+    assert form.status_code == 403
+    assert audit_rows(server_store, "denial")[-1][1] == "analyst_all"
+
+
+def test_login_form_needs_its_csrf_cookie(client: TestClient) -> None:
+    r = client.post("/login", data={"user_name": "analyst_all", "password": "x", "login_csrf": "forged"})
+    assert r.status_code == 403 and SESSION_COOKIE not in r.cookies
+
+
+def test_open_redirect_after_login_is_refused(client: TestClient, server_store: Store) -> None:
+    from .conftest import PASSWORD
+
+    page = client.get("/login", params={"next": "//evil.example/x"})
+    token = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    assert 'value="/"' in page.text
+    r = client.post("/login", data={"user_name": "analyst_all", "password": PASSWORD, "login_csrf": token,
+                                    "next": "https://evil.example/"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+
+
+def test_idle_web_session_goes_back_to_login(client: TestClient, server_store: Store, clock: ManualClock) -> None:
+    web_login(client, server_store, clock, "analyst_all")
+    assert client.get("/cases").status_code == 200
+    clock.advance(minutes=31)
+    r = client.get("/cases", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=%2Fcases")
+    denial = audit_rows(server_store, "denial")[-1]
+    assert denial[1] == "anonymous" and "unauthenticated" in denial[6]
+
+
+# -- path traversal and uploads ------------------------------------------------------------
+TRAVERSAL = [
+    "/static/../../../../etc/passwd", "/static/..%2f..%2f..%2fetc%2fpasswd", "/static/%2e%2e/%2e%2e/etc/passwd",
+    "/static/vendor/../../api/app.py", "/static/..\\..\\store\\store.py", "/static/%c0%ae%c0%ae/etc/passwd",
+    "/static//etc/passwd", "/static/vendor/leaflet/../../../../../../../../etc/shadow",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSAL)
+def test_path_traversal_is_refused(path: str, client: TestClient) -> None:
+    r = client.get(path)
+    assert r.status_code in (400, 404)
+    assert "root:" not in r.text and "import" not in r.text
+
+
+@pytest.mark.parametrize("case_id", ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%00", "MPS-001%00.json"])
+def test_case_ids_with_traversal_are_just_missing(case_id: str, client: TestClient, tokens: dict[str, str]) -> None:
+    r = client.get(f"{API}/cases/{case_id}", headers=bearer(tokens["analyst_all"]))
+    assert r.status_code == 404 and "root:" not in r.text
+    if r.url.path.startswith(API):  # a client may have collapsed the dots before sending
+        assert set(r.json()) == {"error", "message"}
+
+
+BAD_NAMES = ["../../evil.jsonl", "..\\..\\evil.csv", "/etc/cron.d/evil.jsonl", "evil.jsonl/../../x", "evil.exe",
+             "evil.jsonl.sh", ".hidden.jsonl", "a\x00.jsonl", "C:evil.csv", "%2e%2e%2fevil.jsonl", ""]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_upload_names_with_paths_or_other_types_are_refused(name: str, client: TestClient,
+                                                            tokens: dict[str, str], tmp_path: Any) -> None:
+    body = b'{"case_id": "UP-1", "incident_type": "other", "occurred_from": "2020-01-01"}\n'
+    r = client.post(f"{API}/cases/import", files={"file": (name, body, "application/octet-stream")},
+                    headers=bearer(tokens["supervisor_all"]))
+    assert r.status_code in (400, 422), (name, r.status_code, r.text)
+    assert set(r.json()) == {"error", "message"}
+    assert client.get(f"{API}/cases/UP-1", headers=bearer(tokens["supervisor_all"])).status_code == 404
+
+
+def test_a_good_upload_is_ingested(client: TestClient, tokens: dict[str, str]) -> None:
+    body = b'{"case_id": "UP-2", "incident_type": "other", "occurred_from": "2020-01-01"}\n'
+    r = client.post(f"{API}/cases/import", files={"file": ("batch 7.jsonl", body)},
+                    headers=bearer(tokens["supervisor_all"]))
+    assert r.status_code == 200 and r.json()["new"] == 1
+    assert client.get(f"{API}/cases/UP-2", headers=bearer(tokens["supervisor_all"])).status_code == 200
+
+
+@pytest.mark.parametrize("size", [64 * 1024 + 1, 5 * 1024 * 1024])
+def test_oversized_uploads_and_bodies_are_refused(size: int, client: TestClient, tokens: dict[str, str]) -> None:
+    big = b'{"case_id": "BIG", "incident_type": "other", "occurred_from": "2020-01-01"}\n' + b" " * size
+    r = client.post(f"{API}/cases/import", files={"file": ("big.jsonl", big)}, headers=bearer(tokens["supervisor_all"]))
+    assert r.status_code == 413 and r.json()["error"] == "too_large"
+    r = client.put(f"{API}/me/purpose", content=b'{"purpose": "' + b"x" * (2 * 1024 * 1024) + b'"}',
+                   headers=bearer(tokens["analyst_all"], **{"Content-Type": "application/json"}))
+    assert r.status_code == 413
+
+
+def test_chunked_body_without_length_is_refused(client: TestClient, tokens: dict[str, str]) -> None:
+    def gen() -> Any:
+        yield b'{"purpose": "'
+        yield b"x" * 10
+        yield b'"}'
+
+    r = client.put(f"{API}/me/purpose", content=gen(), headers=bearer(tokens["analyst_all"]))
+    assert r.status_code == 411
