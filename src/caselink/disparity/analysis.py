@@ -11,14 +11,14 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from caselink.disparity import stats
 from caselink.disparity.adjust import AdjustedModel, adjusted_odds_ratios
 from caselink.disparity.grouping import DisparityError, Grouping, Memberships, group_by, memberships
-from caselink.filters import compile_filter, resolve_field
+from caselink.filters import CASE_COLUMNS, Column, compile_filter, resolve_field
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,10 +76,13 @@ class DisparityResult:
     by_year: list[dict[str, Any]] = field(default_factory=list)
     adjusted: AdjustedModel | None = None
     notes: list[str] = field(default_factory=list)
+    source: str = "cases"
+    n_reports: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "outcome": self.spec.outcome, "by": self.spec.by, "where": self.spec.where,
+            "source": self.source, "reports": self.n_reports,
             "grouping": self.grouping, "reference": self.reference, "cases": self.n_cases,
             "outcome_cases": self.n_outcome, "groups": [g.to_dict() for g in self.groups],
             "overall_test": self.overall.to_dict() if self.overall else None,
@@ -88,18 +91,41 @@ class DisparityResult:
         }
 
 
-def _read(store: Store, spec: DisparitySpec, grouping: Grouping, purpose: str | None) -> pd.DataFrame:
-    outcome = compile_filter(spec.outcome)
-    where = compile_filter(spec.where) if spec.where else None
-    columns = [f"{outcome.sql} AS _outcome", "year(t_from) AS _year", f"{grouping.sql} AS _group"]
+def _columns(spec: DisparitySpec) -> Mapping[str, Column]:
+    """Case fields, or case plus intel-report fields when any expression names an intel field."""
+    from caselink.disparity.intel_source import INTEL_COLUMNS, uses_intel
+
+    names = [*compile_filter(spec.outcome, INTEL_COLUMNS).fields, *spec.adjust]
+    if spec.where:
+        names.extend(compile_filter(spec.where, INTEL_COLUMNS).fields)
+    by = group_by(spec.by, INTEL_COLUMNS)
+    names.append(by.by)
+    if by.kind == "condition":
+        names.extend(compile_filter(spec.by, INTEL_COLUMNS).fields)
+    return INTEL_COLUMNS if uses_intel(names) else CASE_COLUMNS
+
+
+def _read(store: Store, spec: DisparitySpec, grouping: Grouping, columns: Mapping[str, Column],
+          purpose: str | None) -> pd.DataFrame:
+    outcome = compile_filter(spec.outcome, columns)
+    where = compile_filter(spec.where, columns) if spec.where else None
+    intel = columns is not CASE_COLUMNS
+    selected = [f"{outcome.sql} AS _outcome", f"{'intel_year' if intel else 'year(t_from)'} AS _year",
+                f"{grouping.sql} AS _group"]
     for name in spec.adjust:
-        column = resolve_field(name)
+        column = resolve_field(name, columns)
         if column.kind in ("list", "datetime"):
             raise DisparityError(f"cannot adjust for {name}: use a scalar field or year "
                                  f"(lists and dates are not confounders here)")
-        columns.append(f'{column.sql} AS "{column.name}"')
+        selected.append(f'{column.sql} AS "{column.name}"')
     params = [*outcome.params, *grouping.params, *(where.params if where else [])]
-    return store.frame(columns, where=where.sql if where else "TRUE", params=params,
+    if intel:
+        from caselink.disparity.intel_source import intel_frame
+        from caselink.intel.clock import default_clock
+
+        return intel_frame(store, selected, where=where.sql if where else "TRUE", params=params,
+                           purpose=purpose, now=default_clock()())
+    return store.frame(selected, where=where.sql if where else "TRUE", params=params,
                        purpose=purpose, command="disparity")
 
 
@@ -167,13 +193,15 @@ def _by_year(df: pd.DataFrame, groups: Memberships, rows: Sequence[GroupRow]) ->
     return out
 
 
-def _adjust(df: pd.DataFrame, spec: DisparitySpec, groups: Memberships, reference: str) -> AdjustedModel:
+def _adjust(df: pd.DataFrame, spec: DisparitySpec, groups: Memberships, reference: str,
+            columns: Mapping[str, Column]) -> AdjustedModel:
     if groups.overlapping and not groups.masks[reference].equals(~groups.any_other(reference)):
         raise DisparityError("adjusted odds ratios on a list field need a reference group that no "
                              "other group overlaps: use --reference '(none)'")
     indicators = {label: mask.astype(int) for label, mask in groups.masks.items() if label != reference}
-    numeric = {name for name in spec.adjust if resolve_field(name).kind in ("number", "int") and name != "year"}
-    confounders = df[[resolve_field(name).name for name in spec.adjust]]
+    fields = [resolve_field(name, columns) for name in spec.adjust]
+    numeric = {f.name for f in fields if f.kind in ("number", "int") and f.name not in ("year", "intel_year")}
+    confounders = df[[f.name for f in fields]]
     return adjusted_odds_ratios(df["_outcome"].astype(bool), indicators, confounders, numeric)
 
 
@@ -181,8 +209,9 @@ def run(store: Store, spec: DisparitySpec, *, purpose: str | None) -> DisparityR
     """Run one disparity analysis over the store's cases (the read is audited with ``purpose``)."""
     from caselink.disparity.reading import plain_notes
 
-    grouping = group_by(spec.by)
-    df = _read(store, spec, grouping, purpose)
+    columns = _columns(spec)
+    grouping = group_by(spec.by, columns)
+    df = _read(store, spec, grouping, columns, purpose)
     if df.empty:
         raise DisparityError("no cases match" + (f" --where {spec.where!r}" if spec.where else " (the store is empty)"))
     groups = memberships(df["_group"], grouping)
@@ -191,7 +220,10 @@ def run(store: Store, spec: DisparitySpec, *, purpose: str | None) -> DisparityR
     overall = None if groups.overlapping else stats.association([(r.k, r.n) for r in rows])
     result = DisparityResult(spec, grouping.kind, reference, len(df), int(df["_outcome"].astype(bool).sum()),
                              rows, overall, _by_year(df, groups, rows))
+    if "report_id" in df.columns:
+        result.source = "intel"
+        result.n_reports = int(df["report_id"].nunique())
     if spec.adjust:
-        result.adjusted = _adjust(df, spec, groups, reference)
+        result.adjusted = _adjust(df, spec, groups, reference, columns)
     result.notes = plain_notes(result, groups)
     return result

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from caselink.errors import CaselinkError
-from caselink.filters import compile_filter, resolve_field
+from caselink.filters import Column, compile_filter, resolve_field
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,17 +35,17 @@ class Grouping:
     default_reference: str | None = None
 
 
-def group_by(by: str) -> Grouping:
+def group_by(by: str, columns: Mapping[str, Column] | None = None) -> Grouping:
     """Parse ``--by``: a bare field name groups by its values; anything else is a condition."""
     text = by.strip()
     if _NAME.match(text):
-        column = resolve_field(text)
+        column = resolve_field(text, columns)
         if column.kind == "datetime":
             raise DisparityError(f"cannot group by the date {column.name}: use --by year")
         if column.kind == "list":
             return Grouping("list", column.name, column.sql, default_reference=NONE)
         return Grouping("field", column.name, f"CAST({column.sql} AS VARCHAR)")
-    condition = compile_filter(text)
+    condition = compile_filter(text, columns)
     return Grouping("condition", text, f"CASE WHEN {condition.sql} THEN 'yes' ELSE 'no' END",
                     list(condition.params), default_reference="no")
 
@@ -69,9 +70,10 @@ class Memberships:
 
 def _tags(value: object) -> list[str]:
     """A stored list as labels; a missing or empty list is the group '(none)'."""
-    if isinstance(value, list | tuple) or hasattr(value, "tolist"):
-        items = [str(t) for t in (value.tolist() if hasattr(value, "tolist") else value)]
-        return items or [NONE]
+    if hasattr(value, "tolist"):  # numpy array from DuckDB
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [str(t) for t in value] or [NONE]
     return [NONE]
 
 

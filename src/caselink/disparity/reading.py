@@ -45,6 +45,12 @@ def plain_notes(result: DisparityResult, groups: Memberships) -> list[str]:
         "how the cases differ (circumstances, place, time, recording practice) as well as from how "
         "they were treated. They cannot by themselves show prejudice, nor rule it out.",
     ]
+    if result.source == "intel":
+        notes.append(
+            f"The rows are intel reports linked to cases ({result.n_reports} reports, {result.n_cases} "
+            "report-case links; a report about several cases counts once for each), grouped by the "
+            "concerned case's fields. For a report not yet acknowledged, ack_hours is the time elapsed "
+            "so far, so it counts as late once it passes the limit.")
     compared = [r for r in result.groups if r.difference is not None and r.ratio is not None and r.test]
     notes.extend(_comparison_sentence(r, result.reference) for r in compared[:6])
     if result.adjusted is not None:
