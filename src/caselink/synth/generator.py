@@ -107,9 +107,27 @@ class SynthResult:
 
     def write_jsonl(self, path: str | Path | None) -> int:
         """Write the records as JSON Lines (``None``: standard output); return the count."""
-        from caselink.export import write_jsonl
+        import sys
 
-        return write_jsonl(iter(self.records), Path(path) if path is not None else None)
+        import orjson
+
+        out = sys.stdout.buffer if path is None else open(path, "wb")  # noqa: SIM115
+        n, batch = 0, []
+        try:
+            for record in self.records:
+                batch.append(orjson.dumps(record))
+                if len(batch) == 10_000:
+                    out.write(b"\n".join(batch) + b"\n")
+                    n, batch = n + len(batch), []
+            if batch:
+                out.write(b"\n".join(batch) + b"\n")
+            n += len(batch)
+        finally:
+            if path is not None:
+                out.close()
+            else:
+                out.flush()
+        return n
 
     def write_csv(self, path: str | Path) -> int:
         """Write cases CSV plus ``<stem>.entities.csv`` (lists joined by ``|``)."""
@@ -153,8 +171,8 @@ def generate(n_cases: int, seed: int = 0, *, start: str = "2012-01-01", end: str
     appear[: len(profiles)] = profiles.appear_p
     rows = np.flatnonzero(cols.offender == bark_id) if n_bark else np.zeros(0, dtype=np.int64)
     forced = [(int(rows[0]), bark_id, "reporter"), (int(rows[-1]), bark_id, "associate")] if n_bark else []
-    people, mentions = plan_entities(rng, cols, appear, forced)
-    area = geo.area_names(cols.x, cols.y).astype(np.int16)
+    area = geo.area_names(cols.x, cols.y)
+    people, mentions = plan_entities(rng, cols, appear, forced, area)
     area[rng.random(len(cols)) < 0.04] = -1
     homes = {o: (float(x), float(y)) for o, (x, y) in enumerate(zip(profiles.home_x, profiles.home_y, strict=True))}
     kinds = {o: "series" for o in range(len(profiles))}
@@ -164,6 +182,7 @@ def generate(n_cases: int, seed: int = 0, *, start: str = "2012-01-01", end: str
         homes[bark_id] = barking.churchyard_km()
         overrides = {int(r): text for r, text in zip(rows, barking.NARRATIVES, strict=True)}
         _fix_barking_person(people, mentions, bark_id, forced)
+        area[rows] = geo.BOROUGH_NAMES.index("Barking and Dagenham")
     return SynthResult(cfg, cols, people, mentions, area, rng.integers(0, 2**62, len(cols)),
                        homes, kinds, overrides)
 

@@ -73,16 +73,17 @@ def _mentions(rng: np.random.Generator, case: np.ndarray, person: np.ndarray, ro
 
 
 def plan_entities(rng: np.random.Generator, c: Columns, appear_p: np.ndarray,
-                  forced: list[tuple[int, int, str]]) -> tuple[People, Mentions]:
+                  forced: list[tuple[int, int, str]], area: np.ndarray) -> tuple[People, Mentions]:
     """Decide who is mentioned in each case. ``appear_p[o]``: chance offender ``o`` is named in
-    their own case; ``forced``: (case row, offender id, role) mentions that must exist."""
+    their own case; ``forced``: (case row, offender id, role) mentions that must exist; ``area``:
+    each case's borough index (regulars are local)."""
     n, k = len(c), len(appear_p)
     years = c.t // (365 * DAY)
     groups = [_new_people(rng, rng.random(k) < 0.9, rng.integers(-10, 25, k) * 365 + rng.integers(0, 365, k),
                           0.7, 0.5, True)]
     n_reg = max(5, n // 80)
     reg_area = rng.integers(0, len(geo.BOROUGHS), n_reg)
-    groups.append(_new_people(rng, rng.random(n_reg) < 0.6, rng.integers(-20, 20, n_reg) * 365, 0.7, 0.3, True))
+    groups.append(_new_people(rng, rng.random(n_reg) < 0.6, rng.integers(-20 * 365, 20 * 365, n_reg), 0.7, 0.3, True))
     base = k + n_reg
     parts: list[dict[str, np.ndarray]] = []
     # Victims named in the record.
@@ -94,7 +95,6 @@ def plan_entities(rng: np.random.Generator, c: Columns, appear_p: np.ndarray,
     parts.append(_mentions(rng, vic, base + np.arange(len(vic)), ROLE["victim"], 0.8))
     base += len(vic)
     # Callers and witnesses: mostly one-off, sometimes a local regular.
-    area = geo.area_names(c.x, c.y)
     order = np.argsort(reg_area, kind="stable")
     lo = np.searchsorted(reg_area[order], area, side="left")
     hi = np.searchsorted(reg_area[order], area, side="right")
@@ -106,7 +106,7 @@ def plan_entities(rng: np.random.Generator, c: Columns, appear_p: np.ndarray,
         person = np.empty(len(rows), dtype=np.int64)
         person[~regular] = base + np.arange(one)
         person[regular] = k + order[np.minimum(pick[regular], n_reg - 1)]
-        groups.append(_new_people(rng, rng.random(one) < 0.5, years[rows[~regular]] * 365 - rng.integers(18, 80, one) * 365,
+        groups.append(_new_people(rng, rng.random(one) < 0.5, years[rows[~regular]] * 365 - rng.integers(18 * 365, 80 * 365, one),
                                   0.25, 0.1, False))
         parts.append(_mentions(rng, rows, person, ROLE[role], 0.4))
         base += one

@@ -57,90 +57,77 @@ def _entities(res: SynthResult, lo: int, hi: int) -> list[dict[str, str]]:
     return out
 
 
+def _names(vocab: tuple[str, ...], index: np.ndarray) -> list[str | None]:
+    """Vocabulary strings for indices (-1 -> None), vectorised."""
+    table = np.array((*vocab, None), dtype=object)
+    return table[np.where(index >= 0, index, len(vocab))].tolist()
+
+
+def _agency(area: np.ndarray, place: np.ndarray, rand: np.ndarray) -> list[str]:
+    agency = np.zeros(len(area), dtype=np.int64)
+    agency[(place == V.PLACES.index("station")) & (rand % 3 != 0)] = 1
+    agency[area == 0] = 2
+    return _names(V.AGENCIES, agency)  # type: ignore[return-value]
+
+
 def _chunk(res: SynthResult, s: int, e: int) -> Iterator[dict[str, Any]]:
     c = res.columns
     sl = slice(s, e)
     t, before, after, found = c.t[sl], c.before[sl], c.after[sl], c.found[sl]
     d_only = c.date_only[sl]
-    t_from = _iso(t - before, d_only)
-    t_to = _iso(t + after, d_only)
+    t_from, t_to = _iso(t - before, d_only), _iso(t + after, d_only)
     t_found = _iso(t + np.maximum(found, 0), np.zeros(e - s, dtype=bool))
     lat, lon = geo.to_latlon(c.x[sl], c.y[sl])
-    lat, lon = np.round(lat, 6).tolist(), np.round(lon, 6).tolist()
-    area = res.area[sl].tolist()
-    rand = res.rand[sl].tolist()
-    cols = {name: getattr(c, name)[sl].tolist() for name in (
-        "itype", "has_loc", "place", "circ", "subs", "weapon", "vage", "vsex", "veth", "vtags", "klass",
-        "status", "actions", "offender", "offender2", "label1", "label2", "narr_missing", "style", "found")}
-    hours = ((t % 86400) // 3600).tolist()
-    starts = res.mention_starts
-    for k in range(e - s):
+    lat_l, lon_l = np.round(lat, 6).tolist(), np.round(lon, 6).tolist()
+    simple = {
+        "incident_type": _names(V.TYPES, c.itype[sl]), "place_type": _names(V.PLACES, c.place[sl]),
+        "area": _names(geo.BOROUGH_NAMES, res.area[sl]), "victim_sex": _names(V.SEXES, c.vsex[sl]),
+        "victim_ethnicity": _names(V.ETHNICITIES, c.veth[sl]), "weapon": _names(V.WEAPONS, c.weapon[sl]),
+        "classification": _names(V.CLASSES, c.klass[sl]), "status": _names(V.STATUS_NAMES, c.status[sl]),
+    }
+    agency = _agency(res.area[sl], c.place[sl], res.rand[sl])
+    vage = np.where(c.vage[sl] >= 0, c.vage[sl], -1).tolist()
+    masks = zip(c.vtags[sl].tolist(), c.circ[sl].tolist(), c.subs[sl].tolist(), c.actions[sl].tolist(), strict=True)
+    labels = zip(c.offender[sl].tolist(), c.label1[sl].tolist(), c.offender2[sl].tolist(), c.label2[sl].tolist(), strict=True)
+    story = zip(c.narr_missing[sl].tolist(), c.style[sl].tolist(), res.rand[sl].tolist(),
+                ((t % 86400) // 3600).tolist(), c.itype[sl].tolist(), c.place[sl].tolist(), strict=True)
+    located, has_found, starts = c.has_loc[sl].tolist(), (found >= 0).tolist(), res.mention_starts
+    keys = tuple(simple)
+    values = list(zip(*(simple[k] for k in keys), strict=True))
+    for k, (tags, circ, subs, acts), (o1, l1, o2, l2), (nmiss, style, r, hour, itype, place) in zip(
+            range(e - s), masks, labels, story, strict=True):
         row = s + k
-        rec: dict[str, Any] = {"case_id": res.case_ids[row], "incident_type": V.TYPES[cols["itype"][k]],
-                               "occurred_from": t_from[k]}
+        rec: dict[str, Any] = {"case_id": res.case_ids[row], "occurred_from": t_from[k]}
         if t_to[k] != t_from[k]:
             rec["occurred_to"] = t_to[k]
-        if cols["found"][k] >= 0:
+        if has_found[k]:
             rec["found_at"] = t_found[k]
-        if cols["has_loc"][k]:
-            rec["lat"], rec["lon"] = lat[k], lon[k]
-        _fill(rec, cols, k, area[k], rand[k], hours[k], res, row)
-        ents = _entities(res, int(starts[row]), int(starts[row + 1]))
-        if ents:
-            rec["entities"] = ents
+        if located[k]:
+            rec["lat"], rec["lon"] = lat_l[k], lon_l[k]
+        for key, value in zip(keys, values[k], strict=True):
+            if value is not None:
+                rec[key] = value
+        if vage[k] >= 0:
+            rec["victim_age"] = vage[k]
+        facts, drugs = _decode(circ, V.CIRCUMSTANCES), _decode(subs, V.SUBSTANCES)
+        for key, items in (("victim_tags", _decode(tags, V.VICTIM_TAGS)), ("circumstances", facts),
+                           ("substances", drugs), ("actions", _decode(acts, V.ACTIONS))):
+            if items:
+                rec[key] = list(items)
+        text = res.narrative_overrides.get(row)
+        if text is None and not nmiss:
+            text = narrative(itype, place, hour, facts, drugs, rec.get("weapon"), vage[k],
+                             rec.get("victim_sex"), rec.get("classification"), style, r)
+        if text:
+            rec["narrative"] = text
+        series = [res.series_label(o) for o, lab in ((o1, l1), (o2, l2)) if o >= 0 and lab]
+        if series:
+            rec["series_ids"] = series
+        rec["agency"] = agency[k]
+        lo, hi = starts[row], starts[row + 1]
+        if hi > lo:
+            rec["entities"] = _entities(res, int(lo), int(hi))
         yield rec
-
-
-def _fill(rec: dict[str, Any], cols: dict[str, list[Any]], k: int, area: int, r: int, hour: int,
-          res: SynthResult, row: int) -> None:
-    place = cols["place"][k]
-    if place >= 0:
-        rec["place_type"] = V.PLACES[place]
-    if area >= 0:
-        rec["area"] = geo.BOROUGH_NAMES[area]
-    if cols["vage"][k] >= 0:
-        rec["victim_age"] = cols["vage"][k]
-    sex = V.SEXES[cols["vsex"][k]] if cols["vsex"][k] >= 0 else None
-    if sex is not None:
-        rec["victim_sex"] = sex
-    if cols["veth"][k] >= 0:
-        rec["victim_ethnicity"] = V.ETHNICITIES[cols["veth"][k]]
-    facts = _decode(cols["circ"][k], V.CIRCUMSTANCES)
-    subs = _decode(cols["subs"][k], V.SUBSTANCES)
-    for key, value in (("victim_tags", _decode(cols["vtags"][k], V.VICTIM_TAGS)), ("circumstances", facts),
-                       ("substances", subs)):
-        if value:
-            rec[key] = list(value)
-    weapon = V.WEAPONS[cols["weapon"][k]] if cols["weapon"][k] >= 0 else None
-    if weapon is not None:
-        rec["weapon"] = weapon
-    klass = V.CLASSES[cols["klass"][k]] if cols["klass"][k] >= 0 else None
-    if klass is not None:
-        rec["classification"] = klass
-    if cols["status"][k] >= 0:
-        rec["status"] = V.STATUS_NAMES[cols["status"][k]]
-    text = res.narrative_overrides.get(row)
-    if text is None and not cols["narr_missing"][k]:
-        text = narrative(cols["itype"][k], place, hour, facts, subs, weapon, cols["vage"][k], sex, klass,
-                         cols["style"][k], r)
-    if text:
-        rec["narrative"] = text
-    labels = [res.series_label(o) for o, lab in ((cols["offender"][k], cols["label1"][k]),
-                                                 (cols["offender2"][k], cols["label2"][k])) if o >= 0 and lab]
-    if labels:
-        rec["series_ids"] = labels
-    acts = _decode(cols["actions"][k], V.ACTIONS)
-    if acts:
-        rec["actions"] = list(acts)
-    rec["agency"] = _agency(area, place, r)
-
-
-def _agency(area: int, place: int, r: int) -> str:
-    if area == 0:
-        return V.AGENCIES[2]
-    if place == V.PLACES.index("station") and r % 3:
-        return V.AGENCIES[1]
-    return V.AGENCIES[0]
 
 
 def iter_records(res: SynthResult, chunk: int = CHUNK) -> Iterator[dict[str, Any]]:

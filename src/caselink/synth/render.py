@@ -39,7 +39,7 @@ def name_variant(first: str, last: str, r: int, varied: bool) -> str:
     """A written form of ``first last``; one-off people are mostly written plainly."""
     pick = r % 100
     if not varied:
-        pick = 0 if pick < 85 else _NAME_CUT[(r >> 7) % len(_NAME_CUT)] - 1
+        pick = 0 if pick < 90 else _NAME_CUT[(r >> 7) % len(_NAME_CUT)] - 1
     kind = next(k for k, cut in zip(NAME_VARIANTS, _NAME_CUT, strict=True) if pick < cut)
     if kind == "surname_first":
         return f"{last.upper()}, {first}" if (r >> 16) % 2 else f"{last} {first}"
