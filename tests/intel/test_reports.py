@@ -20,6 +20,7 @@ from caselink.intel import (
     NewReport,
     add_reports,
     get_report,
+    link_case,
     list_reports,
     load_policy,
     normalise,
@@ -100,11 +101,12 @@ def test_normalisation_matches_case_entities() -> None:
     for written in ("+44 (0)7700-900 123", "0044 7700 900123", "07700 900123", "+447700900123"):
         assert normalise("phone", written) == "7700900123"
     assert normalise("phone", "+1 212-555-0100") == "12125550100"
+    assert normalise("vehicle", " AB12-cde ") == "ab12cde"
     assert normalise("person", "  Stephen   PORT ") == "stephen port"
     assert normalise("email", "A.B@Example.COM") == "a.b@example.com"
 
 
-@given(st.text(alphabet="0123456789 +()-4", max_size=20), st.sampled_from(["phone", "person", "email"]))
+@given(st.text(alphabet="0123456789 +()-4aBcé", max_size=20), st.sampled_from(["phone", "vehicle", "person"]))
 def test_python_and_sql_normalisation_agree(value: str, kind: str) -> None:
     con = duckdb.connect()
     sql = con.execute("SELECT " + SQL_NORM.format(col="$1", col_kind="$2"), [value, kind]).fetchall()[0][0]
@@ -170,3 +172,22 @@ def test_reading_json_reports(tmp_path: Path, cased_store: Store, clock: ManualC
                                     "case_ids": ["D1"], "mentions": [{"kind": "email", "value": "X@Y.org"}]}]))
     added = add_reports(cased_store, read_reports(path), policy=load_policy(), clock=clock)
     assert added[0].mentions == (Mention("email", "X@Y.org"),)
+
+
+def test_linking_a_report_to_a_further_case(cased_store: Store, clock: ManualClock) -> None:
+    [r] = add_reports(cased_store, [_report((), (Mention("vehicle", "ab12-cde"),))], clock=clock)
+    assert cased_store.con.execute("SELECT case_id, related_ids FROM alerts").fetchall() == [
+        (None, ["D2", r.report_id])]                                   # D2 has vehicle "AB12 CDE"
+    linked = link_case(cased_store, r.report_id, "D1", "the caller named the victim", clock=clock)
+    assert linked.case_ids == ("D1",)
+    assert [x.report_id for x in reports_for_case(cased_store, "D1", "p")] == [r.report_id]
+    before = snapshot(cased_store)
+    with pytest.raises(IntelError, match="already linked"):
+        link_case(cased_store, r.report_id, "D1", "again", clock=clock)
+    with pytest.raises(NotFound, match="no case 'NOPE'"):
+        link_case(cased_store, r.report_id, "NOPE", "x", clock=clock)
+    with pytest.raises(IntelError, match="needs a reason"):
+        link_case(cased_store, r.report_id, "D2", " ", clock=clock)
+    assert snapshot(cased_store) == before
+    row = audit_rows(cased_store, "intel link")[-1]
+    assert row[0] == "combination" and row[2] == ["D1"] and row[3] == "the caller named the victim"

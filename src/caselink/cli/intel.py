@@ -163,6 +163,22 @@ for _step, _help in (("acknowledge", "Acknowledge a received report."),
     intel.add_command(_step_command(_step, _help))
 
 
+@intel.command(name="link")
+@click.argument("report_id")
+@click.argument("case_id")
+@click.option("--reason", required=True, help="Why the report concerns this case (goes on the audit log).")
+@store_options
+@json_option
+def link(report_id: str, case_id: str, reason: str, db: Path | None, user: str | None, as_json: bool) -> None:
+    """Link a report to a further case (the report then shows on that case's page)."""
+    from caselink.intel import default_clock, link_case
+
+    with open_store(db, user) as store:
+        report = link_case(store, report_id, case_id, reason, clock=default_clock())
+    emit(report.to_dict(), as_json,
+         lambda d: click.echo(f"{d['report_id']} now concerns {', '.join(d['case_ids'])}"))
+
+
 def _render_overdue(d: dict[str, Any]) -> None:
     for e in d["escalated"]:
         click.echo(f"escalated {e['report_id']}: {e['from']} -> {e['to']} (overdue {e['overdue_hours']} h)")

@@ -22,6 +22,7 @@ from caselink.intel.reports import (
     Report,
     add_reports,
     get_report,
+    link_case,
     list_reports,
     reports_for_case,
 )
@@ -29,6 +30,6 @@ from caselink.intel.reports import (
 __all__ = [
     "STATES", "STEPS", "Clock", "Escalation", "IntelError", "InvalidTransition", "ManualClock", "Mention",
     "NewReport", "Overdue", "Policy", "Report", "add_reports", "default_clock", "demo_step", "escalate",
-    "get_report", "list_reports", "load_policy", "normalise", "overdue_reports", "parse_report",
+    "get_report", "link_case", "list_reports", "load_policy", "normalise", "overdue_reports", "parse_report",
     "read_reports", "reports_for_case", "state_counts", "system_clock", "transition",
 ]

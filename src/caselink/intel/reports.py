@@ -215,3 +215,35 @@ def list_reports(
 def reports_for_case(store: Store, case_id: str, purpose: str | None) -> list[Report]:
     """Every intel report about one case (for the case page); audited."""
     return list_reports(store, purpose=purpose, case_id=case_id, command="intel list --case")
+
+
+def link_case(store: Store, report_id: str, case_id: str, reason: str | None, *, clock: Clock = system_clock,
+              command: str = "intel link") -> Report:
+    """Link a report to a further case (e.g. once the case is identified); audited as a combination.
+
+    Raises NotFound for an unknown report or case, IntelError for a missing reason or an existing link.
+    """
+    if reason is None or not reason.strip():
+        raise IntelError(f"linking {report_id} to {case_id} needs a reason (--reason)")
+    now = clock()
+    with store.transaction() as con:
+        found = _load(con, "report_id = ?", [report_id])
+        if not found:
+            raise NotFound(f"no intel report {report_id!r}")
+        if not con.execute("SELECT 1 FROM cases WHERE case_id = ?", [case_id]).fetchall():
+            raise NotFound(f"no case {case_id!r}; nothing was linked")
+        report = found[0]
+        if case_id in report.case_ids:
+            raise IntelError(f"{report_id} is already linked to {case_id}")
+        con.execute("INSERT INTO intel_report_cases VALUES (?, ?, ?, ?)", [report_id, case_id, now, store.user])
+        con.execute("INSERT INTO intel_transitions (report_id, kind, from_state, to_state, happened_at, user_name, "
+                    "reason, detail) VALUES (?, 'link', ?, ?, ?, ?, ?, ?)",
+                    [report_id, report.state, report.state, now, store.user, reason.strip(),
+                     orjson.dumps({"case_id": case_id}).decode()])
+        audit.append(con, user=store.user, action="combination", command=command,
+                     case_ids=[*report.case_ids, case_id], purpose=reason.strip(),
+                     detail={"report_id": report_id, "linked": case_id})
+        matches = match_mentions(con, report.mentions, [*report.case_ids, case_id])
+        if matches:
+            raise_entity_alerts(con, report_id, [*report.case_ids, case_id], matches)
+        return _load(con, "report_id = ?", [report_id])[0]
