@@ -211,3 +211,30 @@ def test_arbitrary_junk_never_half_writes(tmp_path: Path, junk: dict[str, Any]) 
             assert s.count() == 0
         else:
             assert report.new == 2 and s.count() == 2
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_block_staging_matches_serial_and_names_lines_across_blocks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str) -> None:
+    from caselink.ingest import pipeline
+
+    recs = [valid_record(i) for i in range(95)]
+    recs.append(valid_record(3))                      # identical copy in a later block
+    bad = recs[:]
+    bad[61] = valid_record(61, victim_age="forty")    # line 62, in the third block of 25
+    path_ok = write_jsonl_file(tmp_path / "ok.jsonl", recs)
+    path_bad = write_jsonl_file(tmp_path / "bad.jsonl", bad)
+    with Store.open(tmp_path / "serial.duckdb", user="t") as s:
+        s.ingest([path_ok], run_hooks=False)
+        expected = _normalised(s)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "CHUNK", 25)
+    monkeypatch.setenv("CASELINK_WORKERS", workers)
+    with Store.open(tmp_path / "blocks.duckdb", user="t") as s:
+        with pytest.raises(ValidationFailed) as info:
+            s.ingest([path_bad], run_hooks=False)
+        assert [str(p) for p in info.value.problems] == ["bad.jsonl:62: victim_age: 'forty' is not an integer"]
+        assert s.count() == 0
+        report = s.ingest([path_ok], run_hooks=False)
+        assert (report.records, report.new) == (96, 95)
+        assert _normalised(s) == expected

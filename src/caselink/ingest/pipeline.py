@@ -10,7 +10,7 @@ changed record becomes a new version, the old one kept.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-import pyarrow as pa
 
 from caselink import audit, progress
 from caselink.errors import InputError, Problem, ValidationFailed
@@ -31,15 +30,20 @@ from caselink.ingest.readers import (
     read_csv,
     read_jsonl,
 )
-from caselink.schema.fields import FIELDS
-from caselink.schema.record import Entity
-from caselink.schema.validate import normalise, sort_entities, validate_entity_row
+from caselink.ingest.staging import (
+    Block,
+    Deduper,
+    EntitiesByCase,
+    jsonl_blocks,
+    stage_block,
+    stage_jsonl_lines,
+)
+from caselink.schema.validate import validate_entity_row
 from caselink.store.cases import (
-    CASE_COLUMNS,
-    STAGING,
-    STAGING_ENTITIES,
     create_staging,
+    drop_staged_lines,
     drop_staging,
+    insert_staged,
     merge_staging,
 )
 
@@ -47,13 +51,7 @@ if TYPE_CHECKING:
     from caselink.store.store import Store
 
 CHUNK = 20_000
-_ARROW_TYPES = {"float": pa.float64(), "int": pa.int32(), "list": pa.list_(pa.string())}
-CASE_SCHEMA = pa.schema(
-    [pa.field(f.name, _ARROW_TYPES.get(f.kind, pa.string())) for f in FIELDS if f.kind != "entities"]
-    + [pa.field("content_hash", pa.string()), pa.field("record", pa.string()),
-       pa.field("source", pa.string()), pa.field("line", pa.int32())]
-)
-ENTITY_SCHEMA = pa.schema([pa.field(n, pa.string()) for n in ("case_id", "kind", "role", "value", "name", "dob")])
+PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # JSON Lines input larger than this is staged by worker processes
 
 
 @dataclass
@@ -91,8 +89,8 @@ def _importer(fmt: str) -> Callable[[list[Path]], Iterator[SourceRecord]] | None
     return IMPORTERS.get(fmt)
 
 
-def _sources(paths: list[Path], fmt: str | None) -> tuple[list[Iterable[SourceRecord]], list[Path]]:
-    """Split the inputs into record streams and CSV entity files."""
+def _sources(paths: list[Path], fmt: str | None) -> tuple[list[Iterable[SourceRecord] | Path], list[Path]]:
+    """Split the inputs into record streams (or JSON Lines paths, for worker staging) and CSV entity files."""
     if fmt is not None and fmt not in ("jsonl", "csv"):
         importer = _importer(fmt)
         if importer is None:
@@ -100,7 +98,7 @@ def _sources(paths: list[Path], fmt: str | None) -> tuple[list[Iterable[SourceRe
 
             raise InputError(f"unknown format {fmt!r}; choose from jsonl, csv, {', '.join(sorted(IMPORTERS))}")
         return [importer(paths)], []
-    streams: list[Iterable[SourceRecord]] = []
+    streams: list[Iterable[SourceRecord] | Path] = []
     entity_files: list[Path] = []
     for path in paths:
         kind = fmt or detect_format(path)
@@ -108,6 +106,8 @@ def _sources(paths: list[Path], fmt: str | None) -> tuple[list[Iterable[SourceRe
             entity_files.append(path)
         elif kind == "csv":
             streams.append(read_csv(path))
+        elif path.exists() and path.is_file() and not path.name.endswith(".gz") and path.stat().st_size >= PARALLEL_MIN_BYTES:
+            streams.append(path)
         else:
             streams.append(read_jsonl(path))
     if not streams:
@@ -115,8 +115,46 @@ def _sources(paths: list[Path], fmt: str | None) -> tuple[list[Iterable[SourceRe
     return streams, entity_files
 
 
-def _read_entity_files(files: list[Path], problems: list[Problem]) -> dict[str, list[tuple[Entity, str, int]]]:
-    by_case: dict[str, list[tuple[Entity, str, int]]] = {}
+def _workers() -> int:
+    env = os.environ.get("CASELINK_WORKERS")
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise InputError(f"CASELINK_WORKERS={env!r} must be a whole number >= 1")
+        return int(env)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _blocks(streams: list[Iterable[SourceRecord] | Path], entities_by_case: EntitiesByCase,
+            keep_rejects: bool) -> Iterator[Block]:
+    """Staged blocks from every input, in input order; big JSON Lines files use worker processes."""
+    pool = None
+    try:
+        for stream in streams:
+            if isinstance(stream, Path):
+                workers = _workers()
+                if workers > 1 and pool is None:
+                    import multiprocessing
+
+                    pool = multiprocessing.get_context("spawn").Pool(workers)
+                tasks = jsonl_blocks(stream, CHUNK, keep_rejects)
+                if pool is None:
+                    yield from map(stage_jsonl_lines, tasks)
+                else:
+                    yield from pool.imap(stage_jsonl_lines, tasks)
+                continue
+            iterator = iter(stream)
+            while True:
+                chunk = list(itertools.islice(iterator, CHUNK))
+                if not chunk:
+                    break
+                yield stage_block(chunk, entities_by_case, keep_rejects)
+    finally:
+        if pool is not None:
+            pool.terminate()
+
+
+def _read_entity_files(files: list[Path], problems: list[Problem]) -> EntitiesByCase:
+    by_case: EntitiesByCase = {}
     for path in files:
         for rec in read_csv(path):
             if rec.data is None:
@@ -129,47 +167,6 @@ def _read_entity_files(files: list[Path], problems: list[Problem]) -> dict[str, 
     return by_case
 
 
-class _Chunk:
-    """Column buffers for one Arrow chunk of staged records."""
-
-    def __init__(self) -> None:
-        self.cols: dict[str, list[Any]] = {n: [] for n in CASE_SCHEMA.names}
-        self.entities: dict[str, list[Any]] = {n: [] for n in ENTITY_SCHEMA.names}
-        self.size = 0
-
-    def add(self, rec: dict[str, Any], digest: str, canonical: bytes, source: str, line: int) -> None:
-        cols = self.cols
-        get = rec.get
-        for name in CASE_COLUMNS:
-            cols[name].append(get(name))
-        cols["content_hash"].append(digest)
-        cols["record"].append(canonical.decode())
-        cols["source"].append(source)
-        cols["line"].append(line)
-        entities = get("entities")
-        if entities:
-            ecols = self.entities
-            for e in entities:
-                ecols["case_id"].append(rec["case_id"])
-                for key in ("kind", "role", "value", "name", "dob"):
-                    ecols[key].append(e.get(key))
-        self.size += 1
-
-    def flush(self, con: Any) -> None:
-        if self.size == 0:
-            return
-        table = pa.table(self.cols, schema=CASE_SCHEMA)
-        con.register("_chunk", table)
-        con.execute(f"INSERT INTO {STAGING} SELECT * FROM _chunk")
-        con.unregister("_chunk")
-        if self.entities["case_id"]:
-            etable = pa.table(self.entities, schema=ENTITY_SCHEMA)
-            con.register("_echunk", etable)
-            con.execute(f"INSERT INTO {STAGING_ENTITIES} SELECT * FROM _echunk")
-            con.unregister("_echunk")
-        self.__init__()  # type: ignore[misc]
-
-
 def ingest(
     store: Store, paths: list[Path], *, fmt: str | None = None, skip_invalid: Path | None = None,
     show_progress: bool | None = None, command: str = "ingest", run_hooks: bool = True,
@@ -178,10 +175,10 @@ def ingest(
     problems: list[Problem] = []
     streams, entity_files = _sources(paths, fmt)
     entities_by_case = _read_entity_files(entity_files, problems)
-    seen: dict[str, tuple[str, str, int]] = {}  # case_id -> (hash, source, line)
-    conflicted: set[str] = set()
+    dedupe = Deduper()
     rejects: list[dict[str, Any]] = []
     records = 0
+    keep_rejects = skip_invalid is not None
     batch_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     started = datetime.now(UTC).replace(tzinfo=None)
     con = store.con
@@ -189,30 +186,24 @@ def ingest(
     con.execute("BEGIN TRANSACTION")
     try:
         create_staging(con)
-        chunk = _Chunk()
         with progress.bar("validating", None, show=show_progress) as bar:
-            for stream in streams:
-                for raw in stream:
-                    records += 1
-                    rec_problems = _stage_one(raw, entities_by_case, seen, conflicted, chunk)
-                    if rec_problems:
-                        problems.extend(rec_problems)
-                        if skip_invalid is not None:
-                            rejects.append({"file": raw.source, "line": raw.line, "record": raw.data,
-                                            "problems": [p.to_dict() for p in rec_problems]})
-                    if chunk.size >= CHUNK:
-                        chunk.flush(con)
-                        bar.advance(CHUNK)
-            chunk.flush(con)
+            for block in _blocks(streams, entities_by_case, keep_rejects):
+                records += block.records
+                problems.extend(block.problems)
+                rejects.extend(block.rejects)
+                insert_staged(con, block.cases, block.entities)
+                dup_problems = dedupe.feed(block.keys)
+                problems.extend(dup_problems)
+                if keep_rejects:
+                    rejects.extend({"file": p.source, "line": p.line, "problems": [p.to_dict()]} for p in dup_problems)
+                bar.advance(block.records)
         for case_id, items in entities_by_case.items():
-            if case_id not in seen:
+            if case_id not in dedupe.seen:
                 for _, source, line in items:
                     problems.append(Problem(source, line, "case_id", f"{case_id!r} is not a case in this ingest's case files"))
         if problems and skip_invalid is None:
             raise ValidationFailed(problems, records)
-        if conflicted:
-            con.execute(f"DELETE FROM {STAGING} WHERE list_contains(?, case_id)", [sorted(conflicted)])
-            con.execute(f"DELETE FROM {STAGING_ENTITIES} WHERE list_contains(?, case_id)", [sorted(conflicted)])
+        drop_staged_lines(con, dedupe.drop, sorted(dedupe.conflicted))
         merged = merge_staging(con, batch_id)
         _audit_batch(store, merged, batch_id, paths, command)
         n_rejected = len(rejects)
@@ -257,37 +248,6 @@ def _run_after_ingest(store: Store, report: IngestReport) -> None:
             message = f"{getattr(hook, '__module__', 'hook')}: {type(exc).__name__}: {exc}"
             report.extra.setdefault("after_ingest_errors", []).append(message)
             print(f"warning: the cases were stored, but a follow-up step failed: {message}", file=sys.stderr)
-
-
-def _stage_one(
-    raw: SourceRecord, entities_by_case: dict[str, list[tuple[Entity, str, int]]],
-    seen: dict[str, tuple[str, str, int]], conflicted: set[str], chunk: _Chunk,
-) -> list[Problem]:
-    if raw.data is None:
-        return [raw.problem] if raw.problem else []
-    if raw.from_csv and "entities" in raw.data:
-        return [Problem(raw.source, raw.line, "entities",
-                        "entities in CSV come as a second file with columns case_id,kind,role,value,name,dob")]
-    rec, probs = normalise(raw.data, raw.source, raw.line, from_csv=raw.from_csv)
-    if rec is None:
-        return probs
-    case_id = rec["case_id"]
-    extra = entities_by_case.get(case_id)
-    if extra:
-        merged = {Entity(**e) for e in rec.get("entities", ())} | {e for e, _, _ in extra}
-        rec["entities"] = [e.to_dict() for e in sort_entities(merged)]
-    canonical = orjson.dumps(rec, option=orjson.OPT_SORT_KEYS)
-    digest = hashlib.sha256(canonical).hexdigest()
-    previous = seen.get(case_id)
-    if previous is not None:
-        if previous[0] == digest:
-            return []  # the same record twice in one input: idempotent
-        conflicted.add(case_id)
-        return [Problem(raw.source, raw.line, "case_id",
-                        f"{case_id!r} appears again with different content (first at {previous[1]}:{previous[2]})")]
-    seen[case_id] = (digest, raw.source, raw.line)
-    chunk.add(rec, digest, canonical, raw.source, raw.line)
-    return []
 
 
 def _audit_batch(store: Store, merged: Any, batch_id: str, paths: list[Path], command: str) -> None:

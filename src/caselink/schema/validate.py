@@ -138,13 +138,16 @@ def _check_list(value: Any, spec: FieldSpec, from_csv: bool) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+_ENTITY_SPEC = FieldSpec("entity", "text", max_length=500)
+
+
 def _check_entity(raw: Any, index: int) -> Entity:
     if not isinstance(raw, Mapping):
         raise _Bad(f"item {index} is not an object with kind, role and value")
     unknown = sorted(set(raw) - set(ENTITY_KEYS))
     if unknown:
         raise _Bad(f"item {index}: entity: has unknown key(s) {', '.join(unknown)} (allowed: {', '.join(ENTITY_KEYS)})")
-    spec = FieldSpec("entity", "text", max_length=500)
+    spec = _ENTITY_SPEC
     fields: dict[str, str | None] = {}
     for key in ENTITY_KEYS:
         value = raw.get(key)
@@ -235,7 +238,7 @@ def normalise(
         def bad(field: str, message: str) -> None:
             problems.append(Problem(source, line, field, message))
 
-        _check_cross_field(out, moments, bad, {k for k, v in data.items() if not _is_missing(v)})
+        _check_cross_field(out, moments, bad, data)
     if problems:
         return None, problems
     return out, problems
@@ -275,7 +278,7 @@ def _make_converter(spec: FieldSpec) -> Any:
 _CONVERTERS: dict[str, Any] = {spec.name: _make_converter(spec) for spec in FIELD_BY_NAME.values()}
 
 
-def _check_cross_field(values: dict[str, Any], moments: dict[str, Moment], bad: Any, given: set[str]) -> None:
+def _check_cross_field(values: dict[str, Any], moments: dict[str, Moment], bad: Any, given: Mapping[str, Any]) -> None:
     start, end = moments.get("occurred_from"), moments.get("occurred_to")
     if start is not None and end is not None and end.end < start.start:
         bad("occurred_to", f"{values['occurred_to']} is before occurred_from {values['occurred_from']}")
@@ -283,7 +286,7 @@ def _check_cross_field(values: dict[str, Any], moments: dict[str, Moment], bad: 
     if start is not None and found is not None and found.end < start.start:
         bad("found_at", f"{values['found_at']} is before occurred_from {values['occurred_from']}")
     for a, b in (("lat", "lon"), ("lon", "lat"), ("x", "y"), ("y", "x")):
-        if a in values and b not in given:
+        if a in values and b not in values and _is_missing(given.get(b)):
             bad(b, f"is required when {a} is given")
 
 

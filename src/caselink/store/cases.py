@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
 from caselink.schema.fields import FIELDS, LIST_FIELDS
 
@@ -25,7 +26,28 @@ def create_staging(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGING} ({cols}, content_hash VARCHAR, record VARCHAR, "
                 "source VARCHAR, line INTEGER)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGING_ENTITIES} (case_id VARCHAR, kind VARCHAR, role VARCHAR, "
-                "value VARCHAR, name VARCHAR, dob VARCHAR)")
+                "value VARCHAR, name VARCHAR, dob VARCHAR, source VARCHAR, line INTEGER)")
+
+
+def drop_staged_lines(con: duckdb.DuckDBPyConnection, lines: list[tuple[str, int]], case_ids: list[str]) -> None:
+    """Remove staged rows: repeated copies (by source and line) and conflicting case ids."""
+    if lines:
+        table = pa.table({"source": [s for s, _ in lines], "line": pa.array([n for _, n in lines], pa.int32())})
+        con.register("_drop", table)
+        for name in (STAGING, STAGING_ENTITIES):
+            con.execute(f"DELETE FROM {name} t USING _drop d WHERE t.source = d.source AND t.line = d.line")
+        con.unregister("_drop")
+    if case_ids:
+        for name in (STAGING, STAGING_ENTITIES):
+            con.execute(f"DELETE FROM {name} WHERE list_contains(?, case_id)", [case_ids])
+
+
+def insert_staged(con: duckdb.DuckDBPyConnection, cases: pa.Table | None, entities: pa.Table | None) -> None:
+    for name, table in ((STAGING, cases), (STAGING_ENTITIES, entities)):
+        if table is not None and table.num_rows:
+            con.register("_block", table)
+            con.execute(f"INSERT INTO {name} SELECT * FROM _block")
+            con.unregister("_block")
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -90,7 +112,8 @@ def merge_staging(con: duckdb.DuckDBPyConnection, batch_id: str) -> MergeResult:
         con.execute(f"INSERT INTO case_facts {facts}")
         con.execute(f"""
             INSERT INTO case_entities
-            SELECT e.* FROM {STAGING_ENTITIES} e JOIN _classified k USING (case_id) WHERE k.kind <> 'same'
+            SELECT e.case_id, e.kind, e.role, e.value, e.name, e.dob
+            FROM {STAGING_ENTITIES} e JOIN _classified k USING (case_id) WHERE k.kind <> 'same'
         """)
     con.execute("DROP TABLE IF EXISTS _classified")
     return MergeResult(new_ids, changed_ids, unchanged)

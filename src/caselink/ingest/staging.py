@@ -1,0 +1,160 @@
+"""Turning raw records into staged Arrow blocks: normalise, canonical JSON, content hash.
+
+``stage_block`` is pure (no database, no global state), so it runs the same in the ingest
+process or in worker processes; duplicates across blocks are resolved afterwards by ``Deduper``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from caselink.errors import Problem
+from caselink.ingest.readers import SourceRecord
+from caselink.schema.fields import FIELDS
+from caselink.schema.record import Entity
+from caselink.schema.validate import normalise, sort_entities
+from caselink.store.cases import CASE_COLUMNS
+
+_ARROW_TYPES = {"float": pa.float64(), "int": pa.int32(), "list": pa.list_(pa.string())}
+CASE_SCHEMA = pa.schema(
+    [pa.field(f.name, _ARROW_TYPES.get(f.kind, pa.string())) for f in FIELDS if f.kind != "entities"]
+    + [pa.field("content_hash", pa.string()), pa.field("record", pa.string()),
+       pa.field("source", pa.string()), pa.field("line", pa.int32())]
+)
+ENTITY_SCHEMA = pa.schema([pa.field(n, pa.string()) for n in ("case_id", "kind", "role", "value", "name", "dob", "source")]
+                          + [pa.field("line", pa.int32())])
+EntitiesByCase = dict[str, list[tuple[Entity, str, int]]]
+
+
+@dataclass
+class Block:
+    """One staged block: Arrow tables for valid records, their keys, and the problems found."""
+
+    cases: pa.Table | None = None
+    entities: pa.Table | None = None
+    keys: list[tuple[str, str, str, int]] = field(default_factory=list)  # case_id, hash, source, line
+    problems: list[Problem] = field(default_factory=list)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    records: int = 0
+
+
+def stage_block(raws: Iterable[SourceRecord], entities_by_case: EntitiesByCase | None = None,
+                keep_rejects: bool = False) -> Block:
+    """Normalise raw records into Arrow columns; invalid ones become problems (and rejects)."""
+    block = Block()
+    cols: dict[str, list[Any]] = {n: [] for n in CASE_SCHEMA.names}
+    ecols: dict[str, list[Any]] = {n: [] for n in ENTITY_SCHEMA.names}
+    for raw in raws:
+        block.records += 1
+        staged = _stage_one(raw, entities_by_case)
+        if isinstance(staged, list):
+            block.problems.extend(staged)
+            if keep_rejects:
+                block.rejects.append({"file": raw.source, "line": raw.line, "record": raw.data,
+                                      "problems": [p.to_dict() for p in staged]})
+            continue
+        rec, canonical, digest = staged
+        get = rec.get
+        for name in CASE_COLUMNS:
+            cols[name].append(get(name))
+        cols["content_hash"].append(digest)
+        cols["record"].append(canonical.decode())
+        cols["source"].append(raw.source)
+        cols["line"].append(raw.line)
+        for e in get("entities") or ():
+            ecols["case_id"].append(rec["case_id"])
+            for key in ("kind", "role", "value", "name", "dob"):
+                ecols[key].append(e.get(key))
+            ecols["source"].append(raw.source)
+            ecols["line"].append(raw.line)
+        block.keys.append((rec["case_id"], digest, raw.source, raw.line))
+    if block.keys:
+        block.cases = pa.table(cols, schema=CASE_SCHEMA)
+    if ecols["case_id"]:
+        block.entities = pa.table(ecols, schema=ENTITY_SCHEMA)
+    return block
+
+
+def _stage_one(raw: SourceRecord, entities_by_case: EntitiesByCase | None) -> tuple[dict[str, Any], bytes, str] | list[Problem]:
+    if raw.data is None:
+        return [raw.problem] if raw.problem else []
+    if raw.from_csv and "entities" in raw.data:
+        return [Problem(raw.source, raw.line, "entities",
+                        "entities in CSV come as a second file with columns case_id,kind,role,value,name,dob")]
+    rec, probs = normalise(raw.data, raw.source, raw.line, from_csv=raw.from_csv)
+    if rec is None:
+        return probs
+    extra = entities_by_case.get(rec["case_id"]) if entities_by_case else None
+    if extra:
+        merged = {Entity(**e) for e in rec.get("entities", ())} | {e for e, _, _ in extra}
+        rec["entities"] = [e.to_dict() for e in sort_entities(merged)]
+    canonical = orjson.dumps(rec, option=orjson.OPT_SORT_KEYS)
+    return rec, canonical, hashlib.sha256(canonical).hexdigest()
+
+
+def stage_jsonl_lines(args: tuple[str, int, list[bytes], bool]) -> Block:
+    """Worker entry point: parse and stage a block of JSON Lines (``first_line`` is 1-based)."""
+    source, first_line, lines, keep_rejects = args
+    return stage_block(_parse_lines(source, first_line, lines), None, keep_rejects)
+
+
+def _parse_lines(source: str, first_line: int, lines: list[bytes]) -> Iterable[SourceRecord]:
+    for offset, line in enumerate(lines):
+        if not line.strip():
+            continue
+        line_no = first_line + offset
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield SourceRecord(source, line_no, None, problem=Problem(source, line_no, "(line)", f"not valid JSON: {exc}"))
+            continue
+        if not isinstance(data, dict):
+            yield SourceRecord(source, line_no, None, problem=Problem(source, line_no, "(line)", "is not a JSON object"))
+            continue
+        yield SourceRecord(source, line_no, data)
+
+
+def jsonl_blocks(path: Path, block_lines: int, keep_rejects: bool) -> Iterable[tuple[str, int, list[bytes], bool]]:
+    """Split a JSON Lines file into (source, first line, lines) blocks for workers."""
+    with open(path, "rb") as handle:
+        first = 1
+        while True:
+            lines = list(itertools.islice(handle, block_lines))
+            if not lines:
+                break
+            if first == 1 and lines[0].startswith(b"\xef\xbb\xbf"):
+                lines[0] = lines[0][3:]
+            yield (path.name, first, lines, keep_rejects)
+            first += len(lines)
+
+
+class Deduper:
+    """Finds the same case twice in one input: identical copies are dropped, differing ones are errors."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, tuple[str, str, int]] = {}
+        self.conflicted: set[str] = set()
+        self.drop: list[tuple[str, int]] = []
+
+    def feed(self, keys: list[tuple[str, str, str, int]]) -> list[Problem]:
+        problems: list[Problem] = []
+        seen = self.seen
+        for case_id, digest, source, line in keys:
+            previous = seen.get(case_id)
+            if previous is None:
+                seen[case_id] = (digest, source, line)
+                continue
+            self.drop.append((source, line))
+            if previous[0] != digest:
+                self.conflicted.add(case_id)
+                problems.append(Problem(source, line, "case_id",
+                                        f"{case_id!r} appears again with different content (first at {previous[1]}:{previous[2]})"))
+        return problems
