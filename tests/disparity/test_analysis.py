@@ -145,3 +145,27 @@ def test_by_year_rates_cover_each_group_and_year(store: Store, tmp_path: Path) -
     cells = {(r["group"], r["year"]): (r["outcome"], r["n"]) for r in result.by_year}
     assert cells[("F", 2010)] == (10, 20)  # i % 3 == 0 for i in 0..59: 10 of the first 30
     assert sum(n for (g, _), (_, n) in cells.items() if g == "M") == 60
+
+
+def test_demo_step_reports_tagged_deaths_and_writes_the_report(store: Store, tmp_path: Path) -> None:
+    from caselink.disparity import demo_step
+
+    load(store, tmp_path, synthetic({("M", ("gay",)): (9, 3), ("M", ()): (20, 40)}))
+    text = demo_step(store, tmp_path / "d.html")
+    assert "by 'victim_tags has gay'" in text and "yes: 9/12 = 75.0%" in text
+    assert "association, not cause" in text and (tmp_path / "d.html").exists()
+
+
+@pytest.mark.slow
+def test_shr_solved_share_by_race_and_sex_adjusted_for_weapon_and_year(store: Store, shared_data: Path) -> None:
+    store.ingest([shared_data / "shr"], fmt="shr", show_progress=False, run_hooks=False)
+    common = {"outcome": "status = cleared_other", "where": "classification = homicide", "adjust": ("weapon", "year")}
+    race = run(store, DisparitySpec(by="victim_ethnicity", **common), purpose="t")  # type: ignore[arg-type]
+    rates = {g.group: (g.k, g.n) for g in race.groups}
+    assert race.n_cases == 54_399 and rates["White"] == (33_173, 42_721) and rates["Black"] == (5_658, 7_942)
+    assert race.adjusted is not None
+    black = next(r for r in race.adjusted.results if r.group == "Black")
+    assert black.high is not None and black.high < 1  # lower odds of being solved, even adjusted
+    sex = run(store, DisparitySpec(by="victim_sex", **common), purpose="t")  # type: ignore[arg-type]
+    assert {g.group: g.n for g in sex.groups} == {"M": 39_528, "F": 14_761, "U": 110}
+    assert sex.adjusted is not None and all(r.odds_ratio is not None for r in sex.adjusted.results)

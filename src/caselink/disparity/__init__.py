@@ -8,6 +8,7 @@ intervals and tests, optionally adjusts for confounders, and says in plain words
 from __future__ import annotations
 
 from caselink.disparity.analysis import DisparityResult, DisparitySpec, GroupRow, run
+from caselink.disparity.demo import demo_step
 from caselink.disparity.grouping import DisparityError
 
-__all__ = ["DisparityError", "DisparityResult", "DisparitySpec", "GroupRow", "run"]
+__all__ = ["DisparityError", "DisparityResult", "DisparitySpec", "GroupRow", "demo_step", "run"]
