@@ -1,0 +1,5 @@
+"""``python -m caselink`` runs the CLI."""
+
+from caselink.cli import main
+
+main()
