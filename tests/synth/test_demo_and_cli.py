@@ -49,7 +49,7 @@ def test_barking_like_series_is_in_the_demo(demo_records: list[dict[str, Any]]) 
         assert "reporter_records_checked" not in r.get("actions", [])
     assert max(_km(a, b) for a in series for b in series) < 0.5
     assert sum("note_left" in r.get("circumstances", []) for r in series) == 1
-    assert sum("churchyard" == r.get("place_type") for r in series) >= 3
+    assert sum(r.get("place_type") == "churchyard" for r in series) >= 3
     first_caller = [e for e in series[0]["entities"] if e["role"] == "reporter" and e["kind"] == "person"]
     later_associate = [e for r in series[1:] for e in r["entities"] if e["role"] == "associate" and e["kind"] == "person"]
     assert first_caller[0]["value"] == "Tony Marsh" and later_associate[0]["value"] == "MARSH, Anthony"
