@@ -118,39 +118,40 @@ def evaluate(rules: Iterable[Rule], facts: CaseFacts) -> list[Finding]:
 
 def gather_facts(store: Store, case_ids: Sequence[str] | None, *, purpose: str, min_probability: float,
                  command: str = "checks") -> list[CaseFacts]:
-    """Facts for the given cases (all cases if None), read in a few queries; audited."""
-    where, params = ("list_contains(?, case_id)", [list(case_ids)]) if case_ids is not None else ("TRUE", [])
-    df = store.frame(["incident_type", "classification", "status", "circumstances", "substances",
-                      "victim_tags", "actions"], where=where, params=params, purpose=purpose, command=command)
-    df = df.astype(object).where(df.notna(), None)   # pandas NA -> None
+    """Facts for the given cases (all cases if None), read in a few set-wise queries; audited."""
     con = store.con
-    ids = df["case_id"].tolist()
+    if case_ids is None:
+        where, params, me = "TRUE", [], "TRUE"
+    else:
+        where, params = "list_contains(?, case_id)", [list(case_ids)]
+        me = "list_contains(?, l.me)"
+    rows = con.execute(
+        "SELECT case_id, incident_type, classification, status, circumstances, substances, victim_tags, actions "
+        f"FROM cases WHERE {where} ORDER BY case_id", params).fetchall()
+    store.audit("consultation", command, [r[0] for r in rows], purpose, {"rows": len(rows), "checks": True})
     roles: dict[str, set[str]] = {}
-    for cid, role in con.execute("SELECT DISTINCT case_id, role FROM case_entities WHERE list_contains(?, case_id)",
-                                 [ids]).fetchall():
+    for cid, role in con.execute(f"SELECT DISTINCT case_id, role FROM case_entities WHERE {where}",
+                                 params).fetchall():
         roles.setdefault(cid, set()).add(role)
     links: dict[str, list[Link]] = {}
     for cid, other, p, itype in con.execute(
             "SELECT l.me, l.other, l.probability, c.incident_type FROM ("
             "  SELECT case_a AS me, case_b AS other, probability FROM links WHERE probability >= ? "
             "  UNION ALL SELECT case_b, case_a, probability FROM links WHERE probability >= ?) l "
-            "JOIN cases c ON c.case_id = l.other WHERE list_contains(?, l.me)",
-            [min_probability, min_probability, ids]).fetchall():
+            f"JOIN cases c ON c.case_id = l.other WHERE {me}",
+            [min_probability, min_probability, *params]).fetchall():
         links.setdefault(cid, []).append(Link(other, float(p), itype))
     intel: dict[str, list[tuple[str, str]]] = {}
     for cid, rid, state in con.execute(
             "SELECT c.case_id, r.report_id, r.state FROM intel_report_cases c JOIN intel_reports r USING (report_id) "
-            "WHERE r.state <> 'closed' AND list_contains(?, c.case_id) ORDER BY r.report_id", [ids]).fetchall():
+            f"WHERE r.state <> 'closed' AND {where.replace('case_id', 'c.case_id')} ORDER BY r.report_id",
+            params).fetchall():
         intel.setdefault(cid, []).append((rid, state))
-
-    def fs(value: Any) -> frozenset[str]:
-        return frozenset(str(v) for v in value) if value is not None else frozenset()
-
-    return [CaseFacts(r.case_id, r.incident_type, r.classification or None, r.status or None,
-                      fs(r.circumstances), fs(r.substances), fs(r.victim_tags), fs(r.actions),
-                      frozenset(roles.get(r.case_id, ())), tuple(links.get(r.case_id, ())),
-                      tuple(intel.get(r.case_id, ())))
-            for r in df.itertuples(index=False)]
+    empty: frozenset[str] = frozenset()
+    return [CaseFacts(cid, itype, klass, status, frozenset(circ or ()), frozenset(subs or ()),
+                      frozenset(tags or ()), frozenset(acts or ()), frozenset(roles.get(cid, empty)),
+                      tuple(links.get(cid, ())), tuple(intel.get(cid, ())))
+            for cid, itype, klass, status, circ, subs, tags, acts in rows]
 
 
 def run_checks(store: Store, case_id: str | None = None, *, rules: RuleSet | None = None,
