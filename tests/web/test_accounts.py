@@ -7,8 +7,16 @@ from datetime import timedelta
 import pytest
 
 from caselink.accounts import (
-    Accounts, LoginFailed, ManualClock, Scope, Unauthenticated, WeakPassword, add_user, can,
-    disable_user, get_user,
+    Accounts,
+    LoginFailed,
+    ManualClock,
+    Scope,
+    Unauthenticated,
+    WeakPassword,
+    add_user,
+    can,
+    disable_user,
+    get_user,
 )
 from caselink.accounts.passwords import hash_password, verify_password
 from caselink.errors import CaselinkError

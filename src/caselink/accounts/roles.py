@@ -1,7 +1,7 @@
 """Roles and what each may do. One table, used by the API, the pages and the tests.
 
 - analyst: reads cases, similar cases, series, alerts and scan results; acknowledges alerts;
-  records intel reports.
+  records intel reports and moves them on (acknowledge, assess, action).
 - reviewer: as analyst, plus missed-action findings, the disparity report and exports.
 - supervisor: as reviewer, plus closing intel (escalations land here) and importing cases.
 - admin: accounts and the audit log; no case detail (separation of duties).
@@ -15,9 +15,9 @@ ROLES = ("analyst", "reviewer", "supervisor", "admin")
 
 _ANALYST = frozenset({
     "cases:read", "similar:read", "series:read", "alerts:read", "alerts:ack", "scan:read",
-    "intel:read", "intel:create",
+    "intel:read", "intel:create", "intel:update",
 })
-_REVIEWER = _ANALYST | {"checks:read", "disparity:read", "cases:export", "intel:update"}
+_REVIEWER = _ANALYST | {"checks:read", "disparity:read", "cases:export"}
 _SUPERVISOR = _REVIEWER | {"intel:close", "cases:import"}
 _ADMIN = frozenset({"audit:read", "users:admin"})
 

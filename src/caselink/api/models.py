@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -114,3 +114,89 @@ class ImportOut(BaseModel):
     updated: int
     unchanged: int
     rejected: int
+
+
+class Evidence(BaseModel):
+    feature: str
+    value: Any = None
+    contribution: float
+
+
+class SimilarOut(BaseModel):
+    case_id: str
+    probability: float
+    log_odds: float
+    explanation: list[Evidence]
+
+
+class SeriesOut(BaseModel):
+    series_id: str
+    case_ids: list[str]
+    confidence: float
+
+
+class SeriesCase(CaseSummary):
+    occurred_to: str | None = None
+
+
+class SeriesLink(BaseModel):
+    a: str
+    b: str
+    probability: float
+    explanation: list[Evidence]
+
+
+class SeriesDetail(SeriesOut):
+    cases: list[SeriesCase]
+    links: list[SeriesLink]
+
+
+class IntelIn(BaseModel):
+    text: str = Field(min_length=1, max_length=100_000)
+    reporter_relation: str = Field(min_length=1, max_length=60)
+    channel: str = Field(min_length=1, max_length=60)
+    reporter_name: str | None = Field(default=None, max_length=200)
+    reporter_contact: str | None = Field(default=None, max_length=200)
+    case_ids: list[str] = Field(default_factory=list, max_length=100)
+    priority: str | None = Field(default=None, max_length=20)
+
+
+class TransitionIn(BaseModel):
+    step: Literal["acknowledge", "assess", "action", "close"]
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
+    outcome: str | None = Field(default=None, max_length=60)
+
+
+class IntelOut(BaseModel):
+    report_id: str
+    received_at: str
+    recorded_at: str
+    recorded_by: str
+    reporter_name: str | None
+    reporter_relation: str
+    reporter_contact: str | None
+    channel: str
+    text: str
+    priority: str
+    priority_reason: str
+    state: str
+    state_since: str
+    escalation_level: int
+    outcome: str | None
+    policy_hash: str
+    case_ids: list[str]
+    mentions: list[dict[str, Any]]
+    history: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class OverdueOut(BaseModel):
+    report_id: str
+    priority: str
+    state: str
+    waiting_for: str
+    received_at: str
+    deadline: str
+    overdue_hours: float
+    owner: str
+    escalation_level: int
+    case_ids: list[str]

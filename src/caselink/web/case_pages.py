@@ -16,7 +16,7 @@ from caselink.api.routes.alerts import alert_visible, visible_alerts
 from caselink.api.routes.cases import FilterDep
 from caselink.schema.fields import CLASSIFICATIONS, INCIDENT_TYPES, STATUSES
 from caselink.web.pages import safe_next
-from caselink.web.render import render
+from caselink.web.render import part_installed, render
 
 router = APIRouter(include_in_schema=False)
 CtxDep = Annotated[Ctx, Depends(open_ctx)]
@@ -44,7 +44,9 @@ def dashboard(ctx: CtxDep) -> Response:
 
 def dashboard_panels(ctx: Ctx) -> list[dict[str, Any]]:
     """Extra dashboard panels from parts that have landed (overdue intel, recent clusters)."""
-    return []
+    if not ctx.user.purpose or ctx.user.role == "admin":
+        return []
+    return [s for s in (p(ctx) for p in _providers(DASHBOARD_PANELS)) if s]
 
 
 @router.get("/cases")
@@ -60,6 +62,9 @@ def case_list(ctx: CtxDep, filt: FilterDep, page: Annotated[int, Query(ge=1, le=
 
 
 CaseId = Annotated[str, Path(min_length=1, max_length=200)]
+RECORD_FIELDS = ("area", "place_type", "lat", "lon", "x", "y", "found_at", "victim_age", "victim_sex",
+                 "victim_ethnicity", "victim_tags", "circumstances", "substances", "weapon", "classification",
+                 "status", "actions", "series_ids", "agency")
 
 
 @router.get("/cases/{case_id}")
@@ -70,14 +75,36 @@ def case_page(ctx: CtxDep, case_id: CaseId) -> Response:
     versions = ctx.store.con.execute("SELECT count(*) FROM case_versions WHERE case_id = ?", [case_id]).fetchall()
     alerts = visible_alerts(ctx, include_acknowledged=True, kind=None, case_id=case_id, limit=20)
     points = [point(record, main=True)] if point(record) else []
-    return render(ctx.request, "case.html", case=record, versions=int(versions[0][0]), alerts=alerts,
+    fields = [(k, record[k]) for k in RECORD_FIELDS if record.get(k) not in (None, "", [], ())]
+    return render(ctx.request, "case.html", case=record, fields=fields, versions=int(versions[0][0]), alerts=alerts,
                   map_data={"points": points, "tile_url": state_of(ctx.request).settings.tile_url},
                   sections=case_sections(ctx, record))
 
 
+# (module the section needs, "module:function" giving the section or None)
+CASE_SECTIONS = [
+    ("caselink.linkage", "caselink.web.linkage_pages:similar_section"),
+    ("caselink.intel", "caselink.web.intel_pages:intel_section"),
+]
+DASHBOARD_PANELS: list[tuple[str, str]] = [
+    ("caselink.intel", "caselink.web.intel_pages:overdue_panel"),
+]
+
+
+def _providers(table: list[tuple[str, str]]) -> list[Any]:
+    import importlib
+
+    found = []
+    for needs, target in table:
+        if part_installed(needs):
+            module, _, name = target.partition(":")
+            found.append(getattr(importlib.import_module(module), name))
+    return found
+
+
 def case_sections(ctx: Ctx, record: dict[str, Any]) -> list[dict[str, Any]]:
     """Sections from parts that have landed (similar cases, intel, missed actions)."""
-    return []
+    return [s for s in (p(ctx, record) for p in _providers(CASE_SECTIONS)) if s]
 
 
 def point(record: dict[str, Any], main: bool = False) -> dict[str, Any] | None:

@@ -22,6 +22,8 @@ LOGIN_COOKIE = "caselink_login"
 # (page module, module it needs)
 PAGE_MODULES = [
     ("caselink.web.case_pages", None),
+    ("caselink.web.linkage_pages", "caselink.linkage"),
+    ("caselink.web.intel_pages", "caselink.intel"),
 ]
 
 

@@ -20,6 +20,8 @@ NAV: list[tuple[str, str, str, str | None]] = [
     ("Dashboard", "/", "", None),
     ("Cases", "/cases", "cases:read", None),
     ("Alerts", "/alerts", "alerts:read", None),
+    ("Series", "/series", "series:read", "caselink.linkage"),
+    ("Intel", "/intel", "intel:read", "caselink.intel"),
     ("Audit log", "/audit", "audit:read", None),
 ]
 

@@ -15,6 +15,8 @@ _AREAS = [
     ("caselink.api.routes.cases", None),
     ("caselink.api.routes.alerts", None),
     ("caselink.api.routes.audit", None),
+    ("caselink.api.routes.linkage", "caselink.linkage"),
+    ("caselink.api.routes.intel", "caselink.intel"),
 ]
 
 

@@ -1,0 +1,131 @@
+"""Intel from families and the public: list, read, record, move through the lifecycle, overdue.
+
+A report is visible to a scoped user when at least one case it is linked to is in scope;
+reports linked to no case are visible only to users without a scope.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi import Path as PathParam
+
+from caselink.accounts import require
+from caselink.api import queries
+from caselink.api.context import Ctx, authenticate, open_ctx
+from caselink.api.errors import ERROR_RESPONSES
+from caselink.api.models import IntelIn, IntelOut, OverdueOut, TransitionIn
+from caselink.errors import NotFound, ValidationFailed
+
+router = APIRouter(tags=["intel"], responses=ERROR_RESPONSES)
+CtxDep = Annotated[Ctx, Depends(open_ctx)]
+ReportId = Annotated[str, PathParam(min_length=1, max_length=40)]
+
+
+def _visible(ctx: Ctx, case_ids: tuple[str, ...] | list[str], keep: set[str]) -> bool:
+    if not case_ids:
+        return ctx.user.scope.unrestricted
+    return any(c in keep for c in case_ids)
+
+
+def visible_reports(ctx: Ctx, *, state: str | None = None, open_only: bool = False,
+                    case_id: str | None = None) -> list[dict[str, Any]]:
+    from caselink.intel import list_reports
+
+    if case_id is not None:
+        queries.check_visible(ctx, case_id)
+    found = list_reports(ctx.store, purpose=ctx.purpose(), case_id=case_id, state=state, open_only=open_only,
+                         command=ctx.command)
+    keep = queries.visible_ids(ctx, sorted({c for r in found for c in r.case_ids}))
+    out = []
+    for r in found:
+        if _visible(ctx, r.case_ids, keep):
+            d = r.to_dict()
+            d["case_ids"] = [c for c in r.case_ids if c in keep]
+            out.append(d)
+    return out
+
+
+def check_report(ctx: Ctx, report_id: str) -> None:
+    """NotFound for a report that does not exist or that the user may not see (logged)."""
+    rows = ctx.store.con.execute("SELECT report_id FROM intel_reports WHERE report_id = ?", [report_id]).fetchall()
+    if not rows:
+        raise NotFound(f"no intel report {report_id!r}")
+    ids = [r[0] for r in ctx.store.con.execute(
+        "SELECT case_id FROM intel_report_cases WHERE report_id = ?", [report_id]).fetchall()]
+    if not _visible(ctx, ids, queries.visible_ids(ctx, ids)):
+        ctx.deny("intel report out of scope", ids, {"report_id": report_id})
+        raise NotFound(f"no intel report {report_id!r}")
+
+
+def overdue(ctx: Ctx) -> list[dict[str, Any]]:
+    from caselink.intel import overdue_reports
+
+    found = overdue_reports(ctx.store, purpose=ctx.purpose(), command=ctx.command)
+    keep = queries.visible_ids(ctx, sorted({c for o in found for c in o.case_ids}))
+    return [o.to_dict() for o in found if _visible(ctx, o.case_ids, keep)]
+
+
+def add_report(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
+    from caselink.intel import add_reports, parse_report
+
+    for case_id in body.get("case_ids") or []:
+        queries.check_visible(ctx, str(case_id))
+    new, problems = parse_report({k: v for k, v in body.items() if v not in (None, "", [])}, "request", 1)
+    if new is None:
+        raise ValidationFailed(problems)
+    return add_reports(ctx.store, [new], command=ctx.command)[0].to_dict()
+
+
+def do_step(ctx: Ctx, report_id: str, step: str, reason: str, outcome: str | None) -> dict[str, Any]:
+    from caselink.intel import transition
+
+    require(ctx.user.role, "intel:close" if step == "close" else "intel:update")
+    check_report(ctx, report_id)
+    return transition(ctx.store, report_id, step, reason, outcome=outcome or None, command=ctx.command).to_dict()
+
+
+@router.get("/intel", response_model=list[IntelOut])
+def list_intel(ctx: CtxDep, state: Annotated[str | None, Query(max_length=20)] = None, open_only: bool = False,
+               case_id: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
+    """Reports, oldest first, that concern cases the user may see (needs a purpose; audited)."""
+    authenticate(ctx)
+    ctx.need("intel:read")
+    return visible_reports(ctx, state=state, open_only=open_only, case_id=case_id)
+
+
+@router.get("/intel/overdue", response_model=list[OverdueOut])
+def list_overdue(ctx: CtxDep) -> list[dict[str, Any]]:
+    """Open reports past the deadline of the step they wait for, most urgent first."""
+    authenticate(ctx)
+    ctx.need("intel:read")
+    return overdue(ctx)
+
+
+@router.get("/intel/{report_id}", response_model=IntelOut)
+def get_intel(ctx: CtxDep, report_id: ReportId) -> dict[str, Any]:
+    """One report with its cases, mentions and full history (needs a purpose; audited)."""
+    from caselink.intel import get_report
+
+    authenticate(ctx)
+    ctx.need("intel:read")
+    check_report(ctx, report_id)
+    d = get_report(ctx.store, report_id, purpose=ctx.purpose(), command=ctx.command).to_dict()
+    d["case_ids"] = sorted(queries.visible_ids(ctx, d["case_ids"]))
+    return d
+
+
+@router.post("/intel", response_model=IntelOut)
+def create_intel(ctx: CtxDep, body: IntelIn) -> dict[str, Any]:
+    """Record a report from a family member, friend or the public; it gets a reference number."""
+    authenticate(ctx)
+    ctx.need("intel:create")
+    return add_report(ctx, body.model_dump())
+
+
+@router.post("/intel/{report_id}/transition", response_model=IntelOut)
+def step_intel(ctx: CtxDep, report_id: ReportId, body: TransitionIn) -> dict[str, Any]:
+    """acknowledge, assess, action (reviewers and up may also close, with an outcome)."""
+    authenticate(ctx)
+    return do_step(ctx, report_id, body.step, body.reason, body.outcome)

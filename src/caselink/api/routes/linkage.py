@@ -1,0 +1,89 @@
+"""Similar cases (with the evidence for each link) and candidate series, scoped to the user."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Query
+from fastapi import Path as PathParam
+
+from caselink.api import queries
+from caselink.api.context import Ctx, authenticate, open_ctx
+from caselink.api.errors import ERROR_RESPONSES
+from caselink.api.models import SeriesDetail, SeriesOut, SimilarOut
+from caselink.errors import NotFound
+
+router = APIRouter(tags=["linkage"], responses=ERROR_RESPONSES)
+CtxDep = Annotated[Ctx, Depends(open_ctx)]
+CaseId = Annotated[str, PathParam(min_length=1, max_length=200)]
+MinP = Annotated[float, Query(gt=0.0, lt=1.0)]
+
+
+def similar_cases(ctx: Ctx, case_id: str, limit: int) -> list[dict[str, Any]]:
+    """Similar cases the user may see, most probable first, each with its explanation."""
+    from caselink.linkage.similar import similar
+
+    purpose = ctx.purpose()
+    queries.check_visible(ctx, case_id)
+    found = similar(ctx.store, case_id, limit=limit * 3 + 10, purpose=purpose, command=ctx.command)
+    keep = queries.visible_ids(ctx, [r["case_id"] for r in found])
+    return [r for r in found if r["case_id"] in keep][:limit]
+
+
+def visible_series(ctx: Ctx, min_probability: float) -> list[dict[str, Any]]:
+    """Candidate series, members cut to those in scope; a series with under two visible is left out."""
+    from caselink.linkage.series import series
+
+    found = series(ctx.store, min_probability=min_probability, purpose=ctx.purpose(), command=ctx.command)
+    keep = queries.visible_ids(ctx, sorted({c for s in found for c in s["case_ids"]}))
+    out = []
+    for s in found:
+        members = [c for c in s["case_ids"] if c in keep]
+        if len(members) >= 2:
+            out.append({**s, "case_ids": members})  # nothing says how many were left out
+    return out
+
+
+def series_detail(ctx: Ctx, series_id: str, min_probability: float) -> dict[str, Any]:
+    """One series: its visible cases (summaries with place and time) and the links among them."""
+    match = [s for s in visible_series(ctx, min_probability) if s["series_id"] == series_id]
+    if not match:
+        raise NotFound(f"no series {series_id!r} at min_probability {min_probability}")
+    s = match[0]
+    ids = s["case_ids"]
+    cols = ", ".join(queries.SUMMARY_COLUMNS)
+    rows = ctx.store.con.execute(f"SELECT {cols}, occurred_to FROM cases WHERE list_contains(?, case_id) "
+                                 "ORDER BY t_from", [ids]).fetchall()
+    cases = [dict(zip((*queries.SUMMARY_COLUMNS, "occurred_to"), r, strict=True)) for r in rows]
+    links = ctx.store.con.execute(
+        "SELECT case_a, case_b, probability, explanation FROM links WHERE list_contains(?, case_a) "
+        "AND list_contains(?, case_b) ORDER BY probability DESC", [ids, ids]).fetchall()
+    return {**s, "cases": cases,
+            "links": [{"a": a, "b": b, "probability": float(p), "explanation": orjson.loads(e)} for a, b, p, e in links]}
+
+
+@router.get("/cases/{case_id}/similar", response_model=list[SimilarOut])
+def get_similar(case_id: CaseId, ctx: CtxDep, limit: Annotated[int, Query(ge=1, le=100)] = 10) -> list[dict[str, Any]]:
+    """Cases most likely to share an offender with this one, with how each piece of evidence
+    moved the odds (needs a purpose; audited)."""
+    authenticate(ctx)
+    ctx.need("similar:read")
+    return similar_cases(ctx, case_id, limit)
+
+
+@router.get("/series", response_model=list[SeriesOut])
+def list_series(ctx: CtxDep, min_probability: MinP = 0.5) -> list[dict[str, Any]]:
+    """Candidate series from the stored links, members limited to the user's scope (audited)."""
+    authenticate(ctx)
+    ctx.need("series:read")
+    return visible_series(ctx, min_probability)
+
+
+@router.get("/series/{series_id}", response_model=SeriesDetail)
+def get_series(ctx: CtxDep, series_id: Annotated[str, PathParam(min_length=1, max_length=100)],
+               min_probability: MinP = 0.5) -> dict[str, Any]:
+    """A series' cases (place and time) and the links among them, for the map, timeline and chart."""
+    authenticate(ctx)
+    ctx.need("series:read")
+    return series_detail(ctx, series_id, min_probability)
