@@ -34,7 +34,7 @@ def demo(db: Path | None, force: bool, report: Path, serve: bool, port: int, use
         click.echo(to_json({"db": str(path), "steps": [{"title": s.title, "text": s.text, "data": s.data} for s in steps]}))
     else:
         click.echo(f"\nThe demo store is {path}: try `caselink similar <CASE_ID> --db {path} --purpose demo`"
-                   + ("" if serve else f" or `caselink demo --serve`"))
+                   + ("" if serve else " or `caselink demo --serve`"))
     if serve:
         _serve(path, port)
 
