@@ -141,5 +141,12 @@ def _optional_steps(store: Store) -> list[Callable[[], Step]]:
             demo = importlib.import_module(module)
         except ImportError:
             continue
-        found.append(lambda demo=demo, title=title: Step(title, demo.demo_step(store)))
+        found.append(_module_step(store, demo, title))
     return found
+
+
+def _module_step(store: Store, module: Any, title: str) -> Callable[[], Step]:
+    def run() -> Step:
+        return Step(title, module.demo_step(store))
+
+    return run
