@@ -134,14 +134,12 @@ def run_demo(path: Path = DEFAULT_DB, *, user: str | None = None, force: bool = 
 def _optional_steps(store: Store) -> list[Callable[[], Step]]:
     """Steps of stages that provide a ``demo_step(store) -> str`` (scan and clusters)."""
     import importlib
+    import importlib.util
 
     found: list[Callable[[], Step]] = []
-    for module, title in (("caselink.scan.demo", "Space-time scan"),):
-        try:
-            demo = importlib.import_module(module)
-        except ImportError:
-            continue
-        found.append(_module_step(store, demo, title))
+    for module, title in (("caselink.scan.demo", "Space-time scan and unsolved clusters"),):
+        if importlib.util.find_spec(module) is not None:
+            found.append(_module_step(store, importlib.import_module(module), title))
     return found
 
 
