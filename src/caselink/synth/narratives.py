@@ -89,8 +89,16 @@ FACT: dict[str, tuple[str, ...]] = {
     "items_left_behind": ("Offender left an item behind.", "An item not belonging to the occupier was found.", "Property left at the scene."),
 }
 SUBST = ("Toxicology: {list}.", "Tox screen positive for {list}.", "{list} found in toxicology.", "Post-mortem bloods show {list}.")
-WEAPON = ("Weapon: {w}.", "A {w} was used.", "Believed {w}.")
-VICTIM = ("Victim {sex}, {age}.", "The victim is a {age}-year-old {sexw}.", "{Sexw}, aged {age}.")
+WEAPON = ("Weapon: {w}.", "Offender used {w}.", "Believed {w} was used.")
+WEAPON_TEXT = {
+    "knife": ("a knife", "a bladed article", "a kitchen knife"), "firearm": ("a firearm", "a handgun", "a gun"),
+    "hands_feet": ("fists and feet", "punches and kicks", "fists"), "bottle": ("a bottle", "a broken bottle", "a glass"),
+    "blunt_instrument": ("a blunt instrument", "a bat", "a metal bar"), "ligature": ("a ligature", "a cord", "a belt"),
+    "screwdriver": ("a screwdriver", "a flat-bladed tool", "a screwdriver on the frame"),
+    "crowbar": ("a crowbar", "a jemmy", "a wrecking bar"), "syringe": ("a syringe", "a needle", "a syringe found nearby"),
+}
+VICTIM = ("{Noun} {sex}, {age}.", "The {noun} is a {age}-year-old {sexw}.", "{Sexw}, aged {age}.")
+NOUN = {"death": "deceased", "missing_person": "subject"}
 CLOSE = {"non_suspicious": ("No suspicious circumstances.", "Not treated as suspicious.", "Death not suspicious; file to coroner."),
          "suspicious": ("Treated as suspicious.", "Enquiries continue.", "Circumstances suspicious."),
          "undetermined": ("Cause undetermined.", "Awaiting further results.", "Open verdict likely.")}
@@ -117,10 +125,13 @@ def narrative(itype: int, place: int, hour: int, facts: tuple[str, ...], subs: t
     if subs:
         parts.append(_pick(SUBST, style, 3, r >> 11).format(list=", ".join(subs)))
     if weapon and weapon != "none":
-        parts.append(_pick(WEAPON, style, 4, r >> 13).format(w=weapon.replace("_", " ")))
+        w = _pick(WEAPON_TEXT.get(weapon, (weapon.replace("_", " "),)), style, 7, r >> 21)
+        parts.append(_pick(WEAPON, style, 4, r >> 13).format(w=w))
     if age >= 0 and sex in ("M", "F") and (r >> 15) % 3:
         sexw = "man" if sex == "M" else "woman"
-        parts.append(_pick(VICTIM, style, 5, r >> 17).format(sex=sex, age=age, sexw=sexw, Sexw=sexw.capitalize()))
+        noun = NOUN.get(tname, "victim")
+        parts.append(_pick(VICTIM, style, 5, r >> 17).format(sex=sex, age=age, sexw=sexw, Sexw=sexw.capitalize(),
+                                                             noun=noun, Noun=noun.capitalize()))
     if klass in CLOSE:
         parts.append(_pick(CLOSE[klass], style, 6, r >> 19))
     return " ".join(parts)

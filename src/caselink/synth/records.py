@@ -70,32 +70,57 @@ def _agency(area: np.ndarray, place: np.ndarray, rand: np.ndarray) -> list[str]:
     return _names(V.AGENCIES, agency)  # type: ignore[return-value]
 
 
-def _chunk(res: SynthResult, s: int, e: int) -> Iterator[dict[str, Any]]:
-    c = res.columns
-    sl = slice(s, e)
-    t, before, after, found = c.t[sl], c.before[sl], c.after[sl], c.found[sl]
-    d_only = c.date_only[sl]
-    t_from, t_to = _iso(t - before, d_only), _iso(t + after, d_only)
-    t_found = _iso(t + np.maximum(found, 0), np.zeros(e - s, dtype=bool))
+def _when_where(res: SynthResult, s: int, e: int) -> tuple[list[str], ...]:
+    """Formatted occurred_from, occurred_to, found_at, lat and lon for rows s..e."""
+    c, sl = res.columns, slice(s, e)
+    t, d_only = c.t[sl], c.date_only[sl]
+    t_from, t_to = _iso(t - c.before[sl], d_only), _iso(t + c.after[sl], d_only)
+    t_found = _iso(t + np.maximum(c.found[sl], 0), np.zeros(e - s, dtype=bool))
     lat, lon = geo.to_latlon(c.x[sl], c.y[sl])
-    lat_l, lon_l = np.round(lat, 6).tolist(), np.round(lon, 6).tolist()
+    return t_from, t_to, t_found, np.round(lat, 6).tolist(), np.round(lon, 6).tolist()
+
+
+def _categories(res: SynthResult, s: int, e: int) -> tuple[tuple[str, ...], list[tuple[str | None, ...]]]:
+    c, sl = res.columns, slice(s, e)
     simple = {
         "incident_type": _names(V.TYPES, c.itype[sl]), "place_type": _names(V.PLACES, c.place[sl]),
         "area": _names(geo.BOROUGH_NAMES, res.area[sl]), "victim_sex": _names(V.SEXES, c.vsex[sl]),
         "victim_ethnicity": _names(V.ETHNICITIES, c.veth[sl]), "weapon": _names(V.WEAPONS, c.weapon[sl]),
         "classification": _names(V.CLASSES, c.klass[sl]), "status": _names(V.STATUS_NAMES, c.status[sl]),
     }
+    keys = tuple(simple)
+    return keys, list(zip(*(simple[k] for k in keys), strict=True))
+
+
+def _facts_and_story(rec: dict[str, Any], res: SynthResult, row: int, masks: tuple[int, int, int, int],
+                     story: tuple[bool, int, int, int, int, int], age: int) -> None:
+    tags, circ, subs, acts = masks
+    nmiss, style, r, hour, itype, place = story
+    facts, drugs = _decode(circ, V.CIRCUMSTANCES), _decode(subs, V.SUBSTANCES)
+    for key, items in (("victim_tags", _decode(tags, V.VICTIM_TAGS)), ("circumstances", facts),
+                       ("substances", drugs), ("actions", _decode(acts, V.ACTIONS))):
+        if items:
+            rec[key] = list(items)
+    text = res.narrative_overrides.get(row)
+    if text is None and not nmiss:
+        text = narrative(itype, place, hour, facts, drugs, rec.get("weapon"), age,
+                         rec.get("victim_sex"), rec.get("classification"), style, r)
+    if text:
+        rec["narrative"] = text
+
+
+def _chunk(res: SynthResult, s: int, e: int) -> Iterator[dict[str, Any]]:
+    c, sl = res.columns, slice(s, e)
+    t_from, t_to, t_found, lat, lon = _when_where(res, s, e)
+    keys, values = _categories(res, s, e)
     agency = _agency(res.area[sl], c.place[sl], res.rand[sl])
-    vage = np.where(c.vage[sl] >= 0, c.vage[sl], -1).tolist()
+    vage = c.vage[sl].tolist()
     masks = zip(c.vtags[sl].tolist(), c.circ[sl].tolist(), c.subs[sl].tolist(), c.actions[sl].tolist(), strict=True)
     labels = zip(c.offender[sl].tolist(), c.label1[sl].tolist(), c.offender2[sl].tolist(), c.label2[sl].tolist(), strict=True)
     story = zip(c.narr_missing[sl].tolist(), c.style[sl].tolist(), res.rand[sl].tolist(),
-                ((t % 86400) // 3600).tolist(), c.itype[sl].tolist(), c.place[sl].tolist(), strict=True)
-    located, has_found, starts = c.has_loc[sl].tolist(), (found >= 0).tolist(), res.mention_starts
-    keys = tuple(simple)
-    values = list(zip(*(simple[k] for k in keys), strict=True))
-    for k, (tags, circ, subs, acts), (o1, l1, o2, l2), (nmiss, style, r, hour, itype, place) in zip(
-            range(e - s), masks, labels, story, strict=True):
+                ((c.t[sl] % 86400) // 3600).tolist(), c.itype[sl].tolist(), c.place[sl].tolist(), strict=True)
+    located, has_found, starts = c.has_loc[sl].tolist(), (c.found[sl] >= 0).tolist(), res.mention_starts
+    for k, mask, (o1, l1, o2, l2), tale in zip(range(e - s), masks, labels, story, strict=True):
         row = s + k
         rec: dict[str, Any] = {"case_id": res.case_ids[row], "occurred_from": t_from[k]}
         if t_to[k] != t_from[k]:
@@ -103,23 +128,11 @@ def _chunk(res: SynthResult, s: int, e: int) -> Iterator[dict[str, Any]]:
         if has_found[k]:
             rec["found_at"] = t_found[k]
         if located[k]:
-            rec["lat"], rec["lon"] = lat_l[k], lon_l[k]
-        for key, value in zip(keys, values[k], strict=True):
-            if value is not None:
-                rec[key] = value
+            rec["lat"], rec["lon"] = lat[k], lon[k]
+        rec.update((key, value) for key, value in zip(keys, values[k], strict=True) if value is not None)
         if vage[k] >= 0:
             rec["victim_age"] = vage[k]
-        facts, drugs = _decode(circ, V.CIRCUMSTANCES), _decode(subs, V.SUBSTANCES)
-        for key, items in (("victim_tags", _decode(tags, V.VICTIM_TAGS)), ("circumstances", facts),
-                           ("substances", drugs), ("actions", _decode(acts, V.ACTIONS))):
-            if items:
-                rec[key] = list(items)
-        text = res.narrative_overrides.get(row)
-        if text is None and not nmiss:
-            text = narrative(itype, place, hour, facts, drugs, rec.get("weapon"), vage[k],
-                             rec.get("victim_sex"), rec.get("classification"), style, r)
-        if text:
-            rec["narrative"] = text
+        _facts_and_story(rec, res, row, mask, tale, vage[k])
         series = [res.series_label(o) for o, lab in ((o1, l1), (o2, l2)) if o >= 0 and lab]
         if series:
             rec["series_ids"] = series

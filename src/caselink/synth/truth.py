@@ -64,22 +64,23 @@ def _offenders(res: SynthResult) -> tuple[dict[str, Any], dict[str, list[str]]]:
     return out, dict(per_case)
 
 
-def _entities(res: SynthResult) -> tuple[list[list[Any]], dict[int, set[int]]]:
+def _entities(res: SynthResult) -> tuple[list[list[Any]], dict[int, list[int]]]:
+    """(case_id, entity index, person id) rows, and the cases of each person named in 2+ cases."""
     m, p, ids = res.mentions, res.people, res.case_ids
     has_phone = m.show_phone & (p.phone[m.person] >= 0)
     has_vehicle = m.show_vehicle & (p.vehicle[m.person] >= 0)
     width = 1 + has_phone.astype(np.int64) + has_vehicle.astype(np.int64)
-    ends = np.cumsum(width)
-    starts_case = ends - width
-    first_of_case = np.searchsorted(m.case, m.case, side="left")
-    index = starts_case - starts_case[first_of_case]
-    out: list[list[Any]] = []
-    seen: dict[int, set[int]] = defaultdict(set)
-    for case, person, i, w in zip(m.case.tolist(), m.person.tolist(), index.tolist(), width.tolist(), strict=True):
-        pid = person_id(person)
-        for j in range(w):
-            out.append([ids[case], i + j, pid])
-        seen[person].add(case)
+    begin = np.cumsum(width) - width
+    index = begin - begin[np.searchsorted(m.case, m.case, side="left")]
+    pos = np.arange(int(width.sum())) - np.repeat(begin, width)
+    cases, people = np.repeat(m.case, width).tolist(), np.repeat(m.person, width).tolist()
+    out = [[ids[c], i, person_id(q)] for c, i, q in zip(cases, (np.repeat(index, width) + pos).tolist(), people, strict=True)]
+    pairs = np.unique(np.c_[m.person, m.case], axis=0)
+    counts = np.bincount(pairs[:, 0])
+    multi = pairs[counts[pairs[:, 0]] >= 2]
+    seen: dict[int, list[int]] = defaultdict(list)
+    for person, case in multi.tolist():
+        seen[person].append(case)
     return out, seen
 
 
@@ -89,8 +90,6 @@ def build_truth(res: SynthResult) -> dict[str, Any]:
     p, ids = res.people, res.case_ids
     people = {}
     for person, cases in sorted(seen.items()):
-        if len(cases) < 2:
-            continue
         people[person_id(person)] = {
             "name": f"{FIRST[int(p.first[person])]} {SURNAMES[int(p.last[person])]}",
             "dob": str(p.dob[person]),
