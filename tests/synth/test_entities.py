@@ -44,10 +44,26 @@ def test_a_phone_or_vehicle_belongs_to_one_person(mid: SynthResult, mid_records:
             owners[("phone", _phone_key(e["value"]))].add(person)
         elif e["kind"] == "vehicle":
             owners[("vehicle", e["value"].upper().replace(" ", ""))].add(person)
+        elif e["kind"] == "handle":
+            owners[("handle", e["value"].lower().lstrip("@"))].add(person)
     assert len(owners) > 100
     assert all(len(p) == 1 for p in owners.values())
-    phones = {k for k, _ in owners if k == "phone"}
-    assert phones
+    assert {kind for kind, _ in owners} == {"phone", "vehicle", "handle"}
+
+
+def test_online_profiles_link_an_offender_by_handle_alone(mid: SynthResult, mid_records: list[dict[str, Any]]) -> None:
+    ents = _by_case(mid_records)
+    serial = {o["person_id"] for o in mid.truth["offenders"].values() if o["kind"] == "series"}
+    kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for case_id, index, person in mid.truth["entities"]:
+        kinds[(case_id, person)].add(ents[case_id][index]["kind"])
+    handle_only: dict[str, set[str]] = defaultdict(set)
+    for (case_id, person), found in kinds.items():
+        if person in serial and found == {"handle"}:
+            handle_only[person].add(case_id)
+    assert any(len(cases) >= 2 for cases in handle_only.values())
+    facts = {r["case_id"]: r.get("circumstances", []) for r in mid_records}
+    assert all("met_online" in facts[c] for cases in handle_only.values() for c in cases)
 
 
 def test_recurring_people_are_spelled_differently(mid: SynthResult, mid_records: list[dict[str, Any]]) -> None:

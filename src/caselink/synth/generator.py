@@ -24,7 +24,7 @@ from caselink.synth.background import background
 from caselink.synth.columns import Columns
 from caselink.synth.names import FIRST, SURNAMES
 from caselink.synth.offenders import make_profiles, series_cases
-from caselink.synth.people import Mentions, People, plan_entities
+from caselink.synth.people import Mentions, People, entity_layout, plan_entities
 from caselink.synth.truth import build_truth
 
 MAX_CASES = 20_000_000
@@ -93,6 +93,10 @@ class SynthResult:
     @cached_property
     def mention_starts(self) -> np.ndarray:
         return np.searchsorted(self.mentions.case, np.arange(len(self.columns) + 1))
+
+    @cached_property
+    def layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return entity_layout(self.mentions, self.people)
 
     def series_label(self, offender: int) -> str:
         return f"SY{self.config.seed}-S{offender:05d}"
@@ -207,5 +211,5 @@ def _fix_barking_person(people: People, mentions: Mentions, person: int,
         i = int(np.flatnonzero((mentions.case == row) & (mentions.person == person))[0])
         mentions.r[i] = _find_r(lambda r, n=name, ph=phone: render.name_variant(first, last, r, True) == n
                                 and render.phone_variant(barking.PHONE_INDEX, r >> 3) == ph)
-        mentions.show_phone[i], mentions.show_vehicle[i] = True, False
+        mentions.show_phone[i], mentions.show_vehicle[i], mentions.show_handle[i] = True, False, False
         mentions.show_dob[i] = name == wanted[1]

@@ -32,6 +32,7 @@ class People:
     phone: np.ndarray      # index into the drama phone pool, -1 none
     vehicle: np.ndarray    # registration index, -1 none
     recurring: np.ndarray  # bool: offender or regular (their names are written in varied ways)
+    handle: np.ndarray     # bool: has an online handle (derived from the name and person id)
 
     def __len__(self) -> int:
         return len(self.first)
@@ -47,6 +48,8 @@ class Mentions:
     show_dob: np.ndarray
     show_phone: np.ndarray
     show_vehicle: np.ndarray
+    show_handle: np.ndarray
+    handle_only: np.ndarray  # bool: only the person's online handle is known (e.g. a dating profile)
     r: np.ndarray          # per-mention random integer driving the spelling
 
 
@@ -56,20 +59,21 @@ def _zipf(rng: np.random.Generator, n_items: int, size: int, a: float = 0.8) -> 
 
 
 def _new_people(rng: np.random.Generator, male: np.ndarray, born_day: np.ndarray,
-                phone_p: float, vehicle_p: float, recurring: bool) -> dict[str, np.ndarray]:
+                phone_p: float, vehicle_p: float, recurring: bool, handle_p: float = 0.03) -> dict[str, np.ndarray]:
     n = len(male)
     first = np.where(male, _zipf(rng, N_MALE, n), N_MALE + _zipf(rng, len(FIRST) - N_MALE, n))
     return {"first": first, "last": _zipf(rng, len(SURNAMES), n), "born": born_day,
             "want_phone": rng.random(n) < phone_p, "want_vehicle": rng.random(n) < vehicle_p,
-            "recurring": np.full(n, recurring)}
+            "recurring": np.full(n, recurring), "handle": rng.random(n) < handle_p}
 
 
 def _mentions(rng: np.random.Generator, case: np.ndarray, person: np.ndarray, role: np.ndarray | int,
-              dob_p: float) -> dict[str, np.ndarray]:
+              dob_p: float, handle_only: bool = False) -> dict[str, np.ndarray]:
     n = len(case)
     return {"case": case, "person": person, "role": np.broadcast_to(np.asarray(role), (n,)).astype(np.int8),
             "show_dob": rng.random(n) < dob_p, "show_phone": rng.random(n) < 0.6,
-            "show_vehicle": rng.random(n) < 0.35, "r": rng.integers(0, 2**31, n)}
+            "show_vehicle": rng.random(n) < 0.35, "show_handle": rng.random(n) < 0.3,
+            "handle_only": np.full(n, handle_only), "r": rng.integers(0, 2**31, n)}
 
 
 def plan_entities(rng: np.random.Generator, c: Columns, appear_p: np.ndarray,
@@ -80,7 +84,7 @@ def plan_entities(rng: np.random.Generator, c: Columns, appear_p: np.ndarray,
     n, k = len(c), len(appear_p)
     years = c.t // (365 * DAY)
     groups = [_new_people(rng, rng.random(k) < 0.9, rng.integers(-10, 25, k) * 365 + rng.integers(0, 365, k),
-                          0.7, 0.5, True)]
+                          0.7, 0.5, True, handle_p=0.5)]
     n_reg = max(5, n // 80)
     reg_area = rng.integers(0, len(geo.BOROUGHS), n_reg)
     groups.append(_new_people(rng, rng.random(n_reg) < 0.6, rng.integers(-20 * 365, 20 * 365, n_reg), 0.7, 0.3, True))
@@ -125,6 +129,9 @@ def _offender_mentions(rng: np.random.Generator, c: Columns, appear_p: np.ndarra
         out.append(_mentions(rng, seen, off[seen].astype(np.int64), roles[rng.integers(0, 4, len(seen))], 0.5))
         named = rows[label[rows] & (rng.random(len(rows)) < 0.55)]
         out.append(_mentions(rng, named, off[named].astype(np.int64), ROLE["suspect"], 0.85))
+        online = rows[((c.circ[rows] >> np.uint64(V.C["met_online"])) & np.uint64(1)).astype(bool)]
+        online = online[rng.random(len(online)) < 0.6]
+        out.append(_mentions(rng, online, off[online].astype(np.int64), ROLE["associate"], 0.0, handle_only=True))
     if forced:
         rows_f = np.array([f[0] for f in forced], dtype=np.int64)
         out.append(_mentions(rng, rows_f, np.array([f[1] for f in forced], dtype=np.int64),
@@ -140,15 +147,26 @@ def _finish_people(groups: list[dict[str, np.ndarray]]) -> People:
     phone[want] = np.arange(len(want))
     vehicle = np.where(g["want_vehicle"], np.arange(n), -1)
     dob = np.datetime_as_string(g["born"].astype("datetime64[D]"), unit="D")
-    return People(first=g["first"], last=g["last"], dob=dob, phone=phone, vehicle=vehicle, recurring=g["recurring"])
+    return People(first=g["first"], last=g["last"], dob=dob, phone=phone, vehicle=vehicle, recurring=g["recurring"],
+                  handle=g["handle"])
 
 
 def _sorted_mentions(parts: list[dict[str, np.ndarray]]) -> Mentions:
     m = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
-    # One mention per (case, person): a person named twice in one case keeps the first role.
-    order = np.lexsort((m["role"], m["case"]))
+    # One mention per (case, person): a person named twice in one case keeps the first role, and a
+    # named mention wins over a handle-only one.
+    order = np.lexsort((m["handle_only"], m["role"], m["case"]))
     m = {key: v[order] for key, v in m.items()}
     key = m["case"] * (1 << 32) + m["person"]
     _, first = np.unique(key, return_index=True)
     keep = np.sort(first)
     return Mentions(**{k: v[keep] for k, v in m.items()})
+
+
+def entity_layout(m: Mentions, p: People) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which entities each mention writes, in this order: person, phone, vehicle, handle."""
+    named = ~m.handle_only
+    phone = named & m.show_phone & (p.phone[m.person] >= 0)
+    vehicle = named & m.show_vehicle & (p.vehicle[m.person] >= 0)
+    handle = p.handle[m.person] & (m.handle_only | m.show_handle)
+    return named, phone, vehicle, handle

@@ -40,20 +40,23 @@ def _iso(seconds: np.ndarray, date_only: np.ndarray) -> list[str]:
 
 def _entities(res: SynthResult, lo: int, hi: int) -> list[dict[str, str]]:
     m, p = res.mentions, res.people
+    named, phone, vehicle, handle = res.layout
     out: list[dict[str, str]] = []
     for i in range(lo, hi):
         person, r = int(m.person[i]), int(m.r[i])
         role = ENTITY_ROLES[int(m.role[i])]
-        name = render.name_variant(FIRST[int(p.first[person])], SURNAMES[int(p.last[person])], r,
-                                   bool(p.recurring[person]))
-        ent = {"kind": "person", "role": role, "value": name}
-        if m.show_dob[i]:
-            ent["dob"] = render.dob_variant(str(p.dob[person]), r >> 20)
-        out.append(ent)
-        if m.show_phone[i] and p.phone[person] >= 0:
+        first, last = FIRST[int(p.first[person])], SURNAMES[int(p.last[person])]
+        if named[i]:
+            ent = {"kind": "person", "role": role, "value": render.name_variant(first, last, r, bool(p.recurring[person]))}
+            if m.show_dob[i]:
+                ent["dob"] = render.dob_variant(str(p.dob[person]), r >> 20)
+            out.append(ent)
+        if phone[i]:
             out.append({"kind": "phone", "role": role, "value": render.phone_variant(int(p.phone[person]), r >> 3)})
-        if m.show_vehicle[i] and p.vehicle[person] >= 0:
+        if vehicle[i]:
             out.append({"kind": "vehicle", "role": role, "value": render.vehicle_variant(int(p.vehicle[person]), r >> 6)})
+        if handle[i]:
+            out.append({"kind": "handle", "role": role, "value": render.handle_variant(first, last, person, r >> 9)})
     return out
 
 

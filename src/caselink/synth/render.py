@@ -122,3 +122,20 @@ def dob_variant(iso: str, r: int) -> str:
     if r % 40 == 0 and int(iso[8:10]) <= 12 and iso[5:7] != iso[8:10]:
         return f"{iso[:4]}-{iso[8:10]}-{iso[5:7]}"
     return iso
+
+
+def handle(first: str, last: str, person: int) -> str:
+    """A person's online handle (unique: it carries the person id)."""
+    f, surname = first.lower(), "".join(ch for ch in last.lower() if ch.isalpha())
+    style = person % 3
+    if style == 0:
+        return f"{f}_{person}"
+    if style == 1:
+        return f"{surname}.{person}"
+    return f"{f[0]}{surname}{person}"
+
+
+def handle_variant(first: str, last: str, person: int, r: int) -> str:
+    """``@name``, ``name``, ``NAME`` or ``@Name``: handles are case-insensitive, the @ optional."""
+    h = handle(first, last, person)
+    return ("@" + h, h, h.upper(), "@" + h.capitalize())[r % 4]

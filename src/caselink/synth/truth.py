@@ -9,10 +9,11 @@ Format (version 1)::
                                    "person_id": "P0000012"}},
      "case_offenders": {"SY0-0000042": ["SY0-S00012", ...]},   # every case with a true offender
      "entities": [["SY0-0000042", 3, "P0000012"], ...],        # (case_id, index in its entities list, person)
-     "people": {"P0000012": {"name", "dob", "phone", "vehicle", "cases"}}}  # people named in 2+ cases
+     "people": {"P0000012": {"name", "dob", "phone", "vehicle", "handle", "cases"}}}  # in 2+ cases
 
-Entity indices refer to the order of ``entities`` as written in the JSON Lines record; a phone or
-vehicle entity belongs to the person whose mention it follows.
+Entity indices refer to the order of ``entities`` as written in the JSON Lines record; a phone,
+vehicle or handle entity belongs to the person whose mention it follows (a handle may also stand
+alone, when only an online profile is known).
 """
 
 from __future__ import annotations
@@ -66,16 +67,16 @@ def _offenders(res: SynthResult) -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 def _entities(res: SynthResult) -> tuple[list[list[Any]], dict[int, list[int]]]:
     """(case_id, entity index, person id) rows, and the cases of each person named in 2+ cases."""
-    m, p, ids = res.mentions, res.people, res.case_ids
-    has_phone = m.show_phone & (p.phone[m.person] >= 0)
-    has_vehicle = m.show_vehicle & (p.vehicle[m.person] >= 0)
-    width = 1 + has_phone.astype(np.int64) + has_vehicle.astype(np.int64)
+    m, ids = res.mentions, res.case_ids
+    width = np.stack(res.layout).astype(np.int64).sum(axis=0)
+    keep = width > 0
+    m_case, m_person, width = m.case[keep], m.person[keep], width[keep]
     begin = np.cumsum(width) - width
-    index = begin - begin[np.searchsorted(m.case, m.case, side="left")]
+    index = begin - begin[np.searchsorted(m_case, m_case, side="left")]
     pos = np.arange(int(width.sum())) - np.repeat(begin, width)
-    cases, people = np.repeat(m.case, width).tolist(), np.repeat(m.person, width).tolist()
+    cases, people = np.repeat(m_case, width).tolist(), np.repeat(m_person, width).tolist()
     out = [[ids[c], i, person_id(q)] for c, i, q in zip(cases, (np.repeat(index, width) + pos).tolist(), people, strict=True)]
-    pairs = np.unique(np.c_[m.person, m.case], axis=0)
+    pairs = np.unique(np.c_[m_person, m_case], axis=0)
     counts = np.bincount(pairs[:, 0])
     multi = pairs[counts[pairs[:, 0]] >= 2]
     seen: dict[int, list[int]] = defaultdict(list)
@@ -95,6 +96,8 @@ def build_truth(res: SynthResult) -> dict[str, Any]:
             "dob": str(p.dob[person]),
             "phone": render.phone_variant(int(p.phone[person]), 0) if p.phone[person] >= 0 else None,
             "vehicle": render.registration(int(p.vehicle[person])) if p.vehicle[person] >= 0 else None,
+            "handle": render.handle(FIRST[int(p.first[person])], SURNAMES[int(p.last[person])], person)
+            if p.handle[person] else None,
             "cases": [ids[c] for c in sorted(cases)],
         }
     return {"format": "caselink-synth-truth", "version": VERSION, "config": asdict(res.config),
