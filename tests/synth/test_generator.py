@@ -89,6 +89,8 @@ def test_planted_series_are_nearer_and_share_rarer_facts(mid: SynthResult) -> No
     assert np.median(np.expm1(fl[:, days])) < 0.25 * np.median(np.expm1(fr[:, days]))
     assert fl[:, same_type].mean() > 0.75 > 0.4 > fr[:, same_type].mean()
     assert fl[:, rare].mean() > 2 * fr[:, rare].mean()
+    hour_gap = 10
+    assert fl[:, hour_gap].mean() < 0.8 * fr[:, hour_gap].mean()  # offenders keep time-of-day habits
 
 
 def test_series_follow_distance_decay_from_home(mid: SynthResult) -> None:
@@ -123,3 +125,25 @@ def test_bad_settings_are_errors_naming_the_setting() -> None:
         generate(10, series_share=1.5)
     with pytest.raises(SynthError, match="ISO"):
         generate(10, start="last year")
+
+
+def _words(text: str | None) -> set[str]:
+    return set((text or "").lower().replace(".", " ").replace(",", " ").split())
+
+
+def test_narratives_share_wording_within_a_series_but_are_not_copies(mid: SynthResult,
+                                                                      mid_records: list[dict[str, Any]]) -> None:
+    linked, rand = _series_and_random_pairs(mid, np.random.default_rng(1))
+    text = [r.get("narrative") for r in mid_records]
+
+    def jaccard(pairs: np.ndarray) -> np.ndarray:
+        out = []
+        for a, b in pairs.tolist():
+            wa, wb = _words(text[a]), _words(text[b])
+            if wa and wb:
+                out.append(len(wa & wb) / len(wa | wb))
+        return np.array(out)
+
+    same, other = jaccard(linked), jaccard(rand)
+    assert same.mean() > 1.3 * other.mean()
+    assert (same == 1.0).mean() < 0.05

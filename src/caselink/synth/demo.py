@@ -7,6 +7,7 @@ Regenerate after changing the generator with ``python -m caselink.synth.demo``.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +25,9 @@ def demo_path() -> Path:
     return Path(str(resources.files("caselink") / "data" / "demo_cases.jsonl"))
 
 
+@cache
 def demo_result() -> SynthResult:
-    """The generator result behind the bundled file (same seed and size), with its truth."""
+    """The generator result behind the bundled file (same seed and size), with its truth (cached)."""
     from caselink.synth.generator import generate
 
     return generate(DEMO_CASES, seed=DEMO_SEED)
