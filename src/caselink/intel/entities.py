@@ -75,22 +75,43 @@ def store_mentions(con: duckdb.DuckDBPyConnection, report_id: str, mentions: Seq
                     [report_id, m.kind, m.role, m.value, m.value_norm, m.name, m.dob])
 
 
+def match_batch(
+    con: duckdb.DuckDBPyConnection, batch: Sequence[tuple[Sequence[Mention], Sequence[str]]],
+) -> list[list[EntityMatch]]:
+    """For each (mentions, own cases) item, the mentions whose normalised value appears in other
+    cases' entities. One scan of ``case_entities`` serves the whole batch."""
+    idx, kinds, norms = [], [], []
+    for i, (mentions, _) in enumerate(batch):
+        for m in set(mentions):
+            if m.value_norm:
+                idx.append(i)
+                kinds.append(m.kind)
+                norms.append(m.value_norm)
+    out: list[list[EntityMatch]] = [[] for _ in batch]
+    if not idx:
+        return out
+    norm = SQL_NORM.format(col="value", col_kind="kind")
+    rows = con.execute(
+        "WITH m AS (SELECT unnest(?) AS idx, unnest(?) AS kind, unnest(?) AS norm), "
+        f"e AS (SELECT case_id, kind, {norm} AS norm FROM case_entities "
+        "       WHERE kind IN (SELECT DISTINCT kind FROM m)) "
+        "SELECT m.idx, m.kind, m.norm, list(DISTINCT e.case_id ORDER BY e.case_id) "
+        "FROM m JOIN e ON e.kind = m.kind AND e.norm = m.norm GROUP BY ALL ORDER BY ALL",
+        [idx, kinds, norms]).fetchall()
+    for i, kind, value_norm, cases in rows:
+        mentions, own = batch[i]
+        others = tuple(c for c in cases if c not in set(own))
+        if others:
+            value = min(m.value for m in mentions if m.kind == kind and m.value_norm == value_norm)
+            out[i].append(EntityMatch(kind, value, others))
+    return out
+
+
 def match_mentions(
     con: duckdb.DuckDBPyConnection, mentions: Sequence[Mention], exclude_cases: Sequence[str],
 ) -> list[EntityMatch]:
     """Mentions whose normalised value appears in other cases' entities (not the report's own cases)."""
-    norm = SQL_NORM.format(col="value", col_kind="kind")
-    found: list[EntityMatch] = []
-    for m in sorted(set(mentions)):
-        if not m.value_norm:
-            continue
-        rows = con.execute(
-            f"SELECT DISTINCT case_id FROM case_entities WHERE kind = ? AND {norm} = ? "
-            "AND NOT list_contains(?, case_id) ORDER BY case_id",
-            [m.kind, m.value_norm, list(exclude_cases)]).fetchall()
-        if rows:
-            found.append(EntityMatch(m.kind, m.value, tuple(r[0] for r in rows)))
-    return found
+    return match_batch(con, [(mentions, exclude_cases)])[0]
 
 
 def raise_entity_alerts(

@@ -94,11 +94,14 @@ def _target_level(policy: Policy, item: Overdue) -> int:
 def escalate(
     store: Store, *, policy: Policy | None = None, clock: Clock = system_clock, command: str = "intel escalate",
 ) -> list[Escalation]:
-    """Move every overdue report up the chain as far as its lateness calls for; audited per report."""
+    """Move every overdue report up the chain (one role per run at most); one history row per report
+    and one audit row per run that lists every escalation with its reason."""
     policy = policy or load_policy()
     now = clock()
     done: list[Escalation] = []
     with store.transaction() as con:
+        rows: list[list[Any]] = []
+        cases: set[str] = set()
         for item in find_overdue(con, policy, now):
             level = min(item.escalation_level + 1, _target_level(policy, item))
             if level <= item.escalation_level:
@@ -107,15 +110,21 @@ def escalate(
             hours = round(item.overdue_by.total_seconds() / 3600, 2)
             reason = (f"{item.waiting_for} overdue by {hours} h (deadline {item.deadline.isoformat()}): "
                       f"escalated from {item.owner} to {to_role}")
-            detail = {"report_id": item.report_id, "from_role": item.owner, "to_role": to_role,
-                      "level": level, "overdue_hours": hours, "waiting_for": item.waiting_for,
-                      "policy_hash": policy.hash}
-            con.execute("UPDATE intel_reports SET escalation_level = ? WHERE report_id = ?", [level, item.report_id])
-            con.execute("INSERT INTO intel_transitions (report_id, kind, from_state, to_state, happened_at, user_name, "
-                        "reason, detail) VALUES (?, 'escalation', ?, ?, ?, ?, ?, ?)",
-                        [item.report_id, item.state, item.state, now, store.user, reason,
-                         orjson.dumps(detail).decode()])
-            audit.append(con, user=store.user, action="alteration", command=command, case_ids=item.case_ids,
-                         purpose=reason, detail=detail)
+            detail = {"report_id": item.report_id, "from_role": item.owner, "to_role": to_role, "level": level,
+                      "overdue_hours": hours, "waiting_for": item.waiting_for, "policy_hash": policy.hash}
+            rows.append([item.report_id, level, item.state, reason, orjson.dumps(detail).decode()])
+            cases.update(item.case_ids)
             done.append(Escalation(item.report_id, item.owner, to_role, level, hours))
+        if not rows:
+            return done
+        ids, levels, states, reasons, details = (list(col) for col in zip(*rows, strict=True))
+        con.execute("UPDATE intel_reports SET escalation_level = u.level FROM "
+                    "(SELECT unnest(?) AS id, unnest(?) AS level) u WHERE report_id = u.id", [ids, levels])
+        con.execute("INSERT INTO intel_transitions (report_id, kind, from_state, to_state, happened_at, user_name, "
+                    "reason, detail) SELECT unnest(?), 'escalation', unnest(?), unnest(?), ?, ?, unnest(?), unnest(?)",
+                    [ids, states, states, now, store.user, reasons, details])
+        what = reasons[0] if len(ids) == 1 else f"{len(ids)} overdue intel reports escalated"
+        audit.append(con, user=store.user, action="alteration", command=command, case_ids=sorted(cases),
+                     purpose=what, detail={"policy_hash": policy.hash, "escalations": [
+                         {"report_id": i, "reason": r} for i, r in zip(ids, reasons, strict=True)]})
     return done

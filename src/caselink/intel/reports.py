@@ -20,7 +20,14 @@ import orjson
 from caselink import audit
 from caselink.errors import CaselinkError, NotFound
 from caselink.intel.clock import Clock, system_clock
-from caselink.intel.entities import Mention, match_mentions, raise_entity_alerts, store_mentions
+from caselink.intel.entities import (
+    EntityMatch,
+    Mention,
+    match_batch,
+    match_mentions,
+    raise_entity_alerts,
+    store_mentions,
+)
 from caselink.intel.intake import NewReport
 from caselink.intel.policy import Policy, load_policy
 from caselink.store.store import Store, require_purpose
@@ -104,17 +111,17 @@ def history(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, An
              "detail": orjson.loads(d)} for s, k, f, t, at, u, r, d in rows]
 
 
-def _priority(con: duckdb.DuckDBPyConnection, new: NewReport, policy: Policy, user: str) -> tuple[str, str]:
+def _priority(new: NewReport, cases: dict[str, tuple[str, str | None]], policy: Policy,
+              user: str) -> tuple[str, str]:
+    """A person's explicit priority, else the first policy rule matching one of the report's cases."""
     if new.priority:
         if new.priority not in policy.priorities:
             raise IntelError(f"priority {new.priority!r} is not one of the policy's priorities "
                              f"({', '.join(policy.priorities)})")
         return new.priority, f"set by {user}"
-    cases = con.execute("SELECT case_id, incident_type, status FROM cases WHERE list_contains(?, case_id) "
-                        "ORDER BY case_id", [list(new.case_ids)]).fetchall()
     for rule in policy.priority_rules:
-        for case_id, incident_type, status in cases:
-            if rule.matches(incident_type, status):
+        for case_id in sorted(new.case_ids):
+            if rule.matches(*cases[case_id]):
                 return rule.priority, f"policy rule '{rule.name}' (case {case_id})"
     return policy.default_priority, "policy default"
 
@@ -123,13 +130,13 @@ def _next_number(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM intel_reports").fetchall()[0][0])
 
 
-def _insert(con: duckdb.DuckDBPyConnection, new: NewReport, policy: Policy, now: datetime, user: str,
-            command: str) -> str:
+def _insert(con: duckdb.DuckDBPyConnection, new: NewReport, seq: int, cases: dict[str, tuple[str, str | None]],
+            matches: list[EntityMatch], policy: Policy, now: datetime, user: str) -> dict[str, Any]:
+    """Store one report, its links, mentions and first history row; raise its alerts. No audit row."""
     received = new.received_at or now
     if received > now:
         raise IntelError(f"received_at {received.isoformat()} is in the future (now is {now.isoformat()})")
-    priority, why = _priority(con, new, policy, user)
-    seq = _next_number(con)
+    priority, why = _priority(new, cases, policy, user)
     report_id = f"INT-{now.year}-{seq:06d}"
     con.execute(f"INSERT INTO intel_reports ({_COLS}, seq) VALUES ({', '.join(['?'] * 17)})",
                 [report_id, received, now, user, new.reporter_name, new.reporter_relation,
@@ -142,17 +149,26 @@ def _insert(con: duckdb.DuckDBPyConnection, new: NewReport, policy: Policy, now:
                 "detail) VALUES (?, 'received', NULL, 'received', ?, ?, ?, ?)",
                 [report_id, now, user, f"received via {new.channel}",
                  orjson.dumps({"priority": priority, "priority_reason": why}).decode()])
-    audit.append(con, user=user, action="collection", command=command, case_ids=new.case_ids,
-                 purpose=f"intel report {report_id} received", detail={
-                     "report_id": report_id, "priority": priority, "mentions": len(new.mentions)})
-    matches = match_mentions(con, new.mentions, new.case_ids)
-    if matches:
-        alerts = raise_entity_alerts(con, report_id, new.case_ids, matches)
+    alerts = raise_entity_alerts(con, report_id, new.case_ids, matches) if matches else []
+    return {"report_id": report_id, "priority": priority, "cases": list(new.case_ids),
+            "mentions": len(new.mentions), "alerts": alerts,
+            "matched_cases": sorted({c for m in matches for c in m.case_ids})}
+
+
+def _audit_added(con: duckdb.DuckDBPyConnection, added: list[dict[str, Any]], user: str, command: str) -> None:
+    """One collection row for the batch and one combination row if mentions matched other cases."""
+    ids = [a["report_id"] for a in added]
+    what = f"intel report {ids[0]}" if len(ids) == 1 else f"{len(ids)} intel reports ({ids[0]} to {ids[-1]})"
+    audit.append(con, user=user, action="collection", command=command,
+                 case_ids=sorted({c for a in added for c in a["cases"]}), purpose=f"{what} received",
+                 detail={"reports": [{k: a[k] for k in ("report_id", "priority", "mentions")} for a in added]})
+    matched = [a for a in added if a["matched_cases"]]
+    if matched:
         audit.append(con, user=user, action="combination", command=command,
-                     case_ids=sorted({c for m in matches for c in m.case_ids}),
-                     purpose=f"intel report {report_id}: mentioned entities matched",
-                     detail={"report_id": report_id, "alerts": alerts})
-    return report_id
+                     case_ids=sorted({c for a in matched for c in a["matched_cases"]}),
+                     purpose=f"{what}: mentioned entities matched other cases",
+                     detail={"reports": [{k: a[k] for k in ("report_id", "alerts", "matched_cases")}
+                                         for a in matched]})
 
 
 def add_reports(
@@ -166,15 +182,19 @@ def add_reports(
     now = clock()
     wanted = sorted({c for r in reports for c in r.case_ids})
     with store.transaction() as con:
-        found = {r[0] for r in con.execute("SELECT case_id FROM cases WHERE list_contains(?, case_id)",
-                                           [wanted]).fetchall()}
+        found = {r[0]: (r[1], r[2]) for r in con.execute(
+            "SELECT case_id, incident_type, status FROM cases WHERE list_contains(?, case_id)", [wanted]).fetchall()}
         missing = [c for c in wanted if c not in found]
         if missing:
             raise NotFound(f"no such case(s): {', '.join(missing[:10])}; nothing was recorded")
         con.execute("INSERT INTO intel_policies VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [policy.hash, orjson.dumps(policy.to_dict(), default=str).decode(), now])
-        ids = [_insert(con, r, policy, now, store.user, command) for r in reports]
-        loaded = _load(con, "list_contains(?, report_id)", [ids])
+        matches = match_batch(con, [(r.mentions, r.case_ids) for r in reports])
+        first = _next_number(con)
+        added = [_insert(con, r, first + i, found, m, policy, now, store.user)
+                 for i, (r, m) in enumerate(zip(reports, matches, strict=True))]
+        _audit_added(con, added, store.user, command)
+        loaded = _load(con, "list_contains(?, report_id)", [[a["report_id"] for a in added]])
     return loaded
 
 
