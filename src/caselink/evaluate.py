@@ -60,14 +60,17 @@ def group_folds(groups: IntArray, folds: int, rng: np.random.Generator) -> IntAr
     return out
 
 
-def fit(kind: str, table: CaseTable, rows: IntArray, seed: int, weighted: bool = True) -> LinkModel:
-    pairs = make_pairs(table, rows, seed=seed)
+def fit(kind: str, table: CaseTable, rows: IntArray, seed: int, weighted: bool = True,
+        options: dict[str, Any] | None = None) -> LinkModel:
+    """Fit a model of ``kind`` on pairs among ``rows``; ``options`` go to the fitting function."""
+    opts = dict(options or {})
+    pairs = make_pairs(table, rows, seed=seed, near=int(opts.pop("near", 0)))
     feats = compare_pairs(table, pairs.a, pairs.b)
     w = pairs.weight if weighted else None
     if kind == "bayes":
-        return fit_bayes(feats.values, feats.names, pairs.linked, w)
+        return fit_bayes(feats.values, feats.names, pairs.linked, w, **opts)
     if kind == "learned":
-        return fit_learned(feats.values, feats.names, pairs.linked, w)
+        return fit_learned(feats.values, feats.names, pairs.linked, w, **opts)
     raise ModelError(f"unknown model kind {kind!r}: use 'bayes' or 'learned'")
 
 
@@ -77,10 +80,12 @@ def _series_scores(log_odds: npt.NDArray[np.float64], members: dict[str, IntArra
         if len(m) == 0:
             continue
         vals = log_odds[m]
+        top = vals.max()
         if how == "max":
-            out[s] = float(vals.max())
+            out[s] = float(top)
+        elif how == "sum":
+            out[s] = float(top + np.log(np.sum(np.exp(vals - top))))
         else:
-            top = vals.max()
             out[s] = float(top + np.log(np.mean(np.exp(vals - top))))
     return out
 
@@ -122,7 +127,8 @@ def judge(model: LinkModel, table: CaseTable, test_rows: IntArray, seed: int,
 
 
 def evaluate(table: CaseTable, kind: str = "learned", *, folds: int = 5, repeats: int = 4, seed: int = 0,
-             series_linkage: str = "max", weighted: bool = True) -> dict[str, Any]:
+             series_linkage: str = "max", weighted: bool = True,
+             options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Repeated group-disjoint cross-validation; returns the summary ``caselink evaluate`` prints."""
     groups = crime_groups(table.series)
     if groups.max(initial=-1) + 1 < folds:
@@ -136,7 +142,7 @@ def evaluate(table: CaseTable, kind: str = "learned", *, folds: int = 5, repeats
             split_seed = seed * 1000 + r * folds + f
             train_rows = np.flatnonzero((fold >= 0) & (fold != f))
             test_rows = np.flatnonzero(fold == f)
-            model = fit(kind, table, train_rows, split_seed, weighted)
+            model = fit(kind, table, train_rows, split_seed, weighted, options)
             results.append(judge(model, table, test_rows, split_seed + 500, series_linkage=series_linkage))
     return summarise(results, kind, folds, repeats, seed, series_linkage)
 

@@ -104,8 +104,35 @@ def unlinked_pairs(groups: IntArray, mid: npt.NDArray[np.float64], rows: IntArra
     return uniq[:, 0].astype(np.intp), uniq[:, 1].astype(np.intp)
 
 
+def near_unlinked_pairs(table: CaseTable, groups: IntArray, rows: IntArray, per_case: int) -> tuple[IntArray, IntArray]:
+    """Hard unlinked pairs: each case with its ``per_case`` nearest cases (in space, and in time)
+    from other co-offending groups among ``rows``."""
+    from caselink.compare import geo
+
+    if per_case <= 0 or len(rows) < 2:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    mid = (table.t_from + table.t_to) / 2.0
+    out_a, out_b = [], []
+    for i in rows:
+        other = rows[groups[rows] != groups[i]]
+        if len(other) == 0:
+            continue
+        d = geo.pair_distance_m(table.loc_kind, table.lat_r, table.lon_r, table.x, table.y,
+                                np.full(len(other), i), other)
+        gap = np.abs(mid[other] - mid[i])
+        for key in (d, gap):
+            key = np.where(np.isfinite(key), key, np.inf)
+            pick = other[np.argsort(key, kind="stable")[:per_case]]
+            out_a.append(np.minimum(pick, i))
+            out_b.append(np.maximum(pick, i))
+    if not out_a:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    uniq = np.unique(np.column_stack([np.concatenate(out_a), np.concatenate(out_b)]), axis=0)
+    return uniq[:, 0].astype(np.intp), uniq[:, 1].astype(np.intp)
+
+
 def make_pairs(table: CaseTable, rows: npt.ArrayLike | None = None, *, max_gap_days: float = 365.0,
-               per_group: int = 40, seed: int = 0) -> Pairs:
+               per_group: int = 40, near: int = 0, seed: int = 0) -> Pairs:
     """Linked and sampled unlinked training pairs among ``rows`` (default: every solved case)."""
     series = table.series
     idx = np.arange(len(table)) if rows is None else np.asarray(rows, dtype=np.intp)
@@ -114,6 +141,10 @@ def make_pairs(table: CaseTable, rows: npt.ArrayLike | None = None, *, max_gap_d
     groups = crime_groups(series)
     la, lb, lw = linked_pairs(series, mid, idx, max_gap_days)
     ua, ub = unlinked_pairs(groups, mid, idx, per_group, max_gap_days, np.random.default_rng(seed))
+    if near > 0:
+        na, nb = near_unlinked_pairs(table, groups, idx, near)
+        both = np.unique(np.column_stack([np.concatenate([ua, na]), np.concatenate([ub, nb])]), axis=0)
+        ua, ub = both[:, 0].astype(np.intp), both[:, 1].astype(np.intp)
     if len(la) == 0:
         raise ModelError("no linked pairs: training needs solved series (series_ids) with two or more "
                          "cases each")

@@ -16,6 +16,8 @@ FloatArray = npt.NDArray[np.floating]
 IntArray = npt.NDArray[np.intp]
 
 NEIGHBOURS = 10
+#: neighbour distances kept per case for exact counts in space (beyond them: extrapolated)
+KEEP = 32
 MIN_RADIUS_M = 1.0
 MIN_RADIUS_DAYS = 1.0 / 24.0
 
@@ -67,3 +69,39 @@ def nearer_count(d: FloatArray, ra: FloatArray, rb: FloatArray, dim: int, cap: f
     ca = np.minimum(k * (d / ra) ** dim, cap)
     cb = np.minimum(k * (d / rb) ** dim, cap)
     return np.log10(1.0 + (ca + cb) / 2.0)
+
+
+def space_neighbours(px: FloatArray, py: FloatArray, group: npt.NDArray[np.int8],
+                     k: int = KEEP) -> npt.NDArray[np.float32]:
+    """Per case: sorted distances (m) to its k nearest neighbours of the same group (inf-padded)."""
+    out = np.full((len(px), k), np.inf, dtype=np.float32)
+    for g in np.unique(group[group >= 0]):
+        idx = np.flatnonzero(group == g)
+        if len(idx) < 2:
+            continue
+        kk = min(k, len(idx) - 1)
+        pts = np.column_stack([px[idx], py[idx]])
+        dist, _ = cKDTree(pts).query(pts, k=kk + 1)
+        out[idx, :kk] = np.asarray(dist)[:, 1:kk + 1]
+    return out
+
+
+def space_count(d: FloatArray, knn: npt.NDArray[np.float32], rows: IntArray, cap: float) -> FloatArray:
+    """Cases nearer than ``d`` to each case in ``rows``: exact within its kept neighbours, else
+    extrapolated from the farthest kept one with the planar law count ~ d^2."""
+    near = knn[rows]
+    exact = (near < d[:, None]).sum(axis=1).astype(np.float64)
+    last = near[:, -1].astype(np.float64)
+    k = near.shape[1]
+    beyond = np.isfinite(last) & (d > last)
+    out = exact
+    out[beyond] = k * (d[beyond] / np.maximum(last[beyond], MIN_RADIUS_M)) ** 2
+    return np.minimum(out, cap)
+
+
+def time_count(mid_sorted: FloatArray, mid: FloatArray, gap: FloatArray, rows: IntArray) -> FloatArray:
+    """Cases (other than the case itself) whose midpoint lies within ``gap`` of each case's midpoint."""
+    m = mid[rows]
+    hi = np.searchsorted(mid_sorted, m + gap, side="left")
+    lo = np.searchsorted(mid_sorted, m - gap, side="right")
+    return np.maximum(hi - lo - 1, 0).astype(np.float64)

@@ -102,18 +102,24 @@ def compare_pairs(table: CaseTable, a: npt.ArrayLike, b: npt.ArrayLike) -> Featu
     return Features(list(FEATURE_NAMES), values, table, ia, ib)
 
 
+def _log_mean(ca: FloatArray, cb: FloatArray) -> FloatArray:
+    return np.log10(1.0 + np.minimum(ca, cb))
+
+
 def _chunk(t: CaseTable, a: IntArray, b: IntArray) -> list[FloatArray]:
     """All features for one chunk of pairs, in ``FEATURES`` order."""
     d = geo.pair_distance_m(t.loc_kind, t.lat_r, t.lon_r, t.x, t.y, a, b)
     gap = ctime.expected_abs_gap(t.t_from[a], t.t_to[a], t.t_from[b], t.t_to[b])
+    mid = (t.t_from + t.t_to) / 2.0
     circ = sets.overlap(t.circumstances, a, b)
     subs = sets.overlap(t.substances, a, b)
     nan = np.full(len(a), np.nan)
     return [
         d / 1000.0,
-        context.nearer_count(d, t.space_r[a], t.space_r[b], dim=2, cap=t.located - 1),
+        _log_mean(context.space_count(d, t.space_knn, a, t.located - 1),
+                  context.space_count(d, t.space_knn, b, t.located - 1)),
         gap,
-        context.nearer_count(gap, t.time_r[a], t.time_r[b], dim=1, cap=len(t) - 1),
+        _log_mean(context.time_count(t.mid_sorted, mid, gap, a), context.time_count(t.mid_sorted, mid, gap, b)),
         np.maximum(t.t_to[a] - t.t_from[a], t.t_to[b] - t.t_from[b]),
         ctime.expected_circular_gap(t.tod_weighted, t.tod_hist, a, b),
         ctime.expected_circular_gap(t.dow_weighted, t.dow_hist, a, b),

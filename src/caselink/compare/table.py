@@ -73,6 +73,8 @@ class CaseTable:
     x: FloatArray
     y: FloatArray
     space_r: FloatArray
+    space_knn: npt.NDArray[np.float32]
+    mid_sorted: FloatArray
     t_from: FloatArray
     t_to: FloatArray
     time_r: FloatArray
@@ -126,6 +128,7 @@ class CaseTable:
             series=series, loc_kind=kind,
             lat_r=np.deg2rad(lat), lon_r=np.deg2rad(lon), x=x, y=y,
             space_r=context.space_radius(px, py, kind),
+            space_knn=context.space_neighbours(px, py, kind), mid_sorted=np.sort((t_from + t_to) / 2.0),
             t_from=t_from, t_to=t_to, time_r=context.time_radius((t_from + t_to) / 2.0),
             tod_hist=tod, tod_weighted=tod @ tod_d, dow_hist=dow, dow_weighted=dow @ dow_d,
             incident_type=victim.encode_categorical(_objects(df, "incident_type")),
