@@ -105,7 +105,8 @@ def _coords(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return kind, u, v
 
 
-def _cells(kind: np.ndarray, u: np.ndarray, v: np.ndarray, size_m: float) -> tuple[np.ndarray, np.ndarray]:
+def _cells(kind: np.ndarray, u: np.ndarray, v: np.ndarray, size_m: float, max_lat: float,
+           ) -> tuple[np.ndarray, np.ndarray]:
     """Grid cell indices. Lat/lon cells are ``size_m`` wide at the highest latitude present, so
     a pair within ``size_m`` is always in neighbouring cells (wider cells only add pairs that the
     exact distance check then removes)."""
@@ -113,7 +114,6 @@ def _cells(kind: np.ndarray, u: np.ndarray, v: np.ndarray, size_m: float) -> tup
     cv = np.zeros(len(kind), dtype=np.int64)
     ll, xy = kind == 0, kind == 1
     if ll.any():
-        max_lat = min(float(np.max(np.abs(v[ll]))), np.radians(89.0))
         step_v = size_m / EARTH_RADIUS_M
         step_u = step_v / np.cos(max_lat)
         cu[ll] = np.floor(u[ll] / step_u).astype(np.int64)
@@ -131,75 +131,145 @@ def _times(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return lo, np.maximum(hi, lo)
 
 
-_DIST_SQL = """CASE WHEN p.kind = 0 THEN
-    2 * {r} * asin(sqrt(least(1.0, pow(sin((c.v - p.v) / 2), 2)
-        + cos(p.v) * cos(c.v) * pow(sin((c.u - p.u) / 2), 2))))
-  ELSE sqrt(pow(c.u - p.u, 2) + pow(c.v - p.v, 2)) END"""
-_GAP_SQL = "greatest(0.0, c.lo - p.hi, p.lo - c.hi)"
+_ALL = [(du, dv, dt) for du in (-1, 0, 1) for dv in (-1, 0, 1) for dt in (-1, 0, 1)]
+_HALF = [o for o in _ALL if o > (0, 0, 0)]  # with the same-cell pairs after self: each pair once
+_EXPAND = 4_000_000  # candidate matches expanded at a time (bounds memory)
 
 
-def _spatial_sql(size_m: float, time_days: float | None, probe: str, ordered: bool, count: bool) -> str:
-    """SQL for a grid join: probe rows expanded to their neighbouring cells (and time buckets)."""
-    dt = "range(-1, 2)" if time_days is not None else "range(0, 1)"
-    tb = "tb" if time_days is not None else "0"
-    gap = f" AND {_GAP_SQL} <= {time_days!r}" if time_days is not None else ""
-    order = " AND p.row < c.row" if ordered else ""
-    select = "count(*) AS n" if count else "least(p.row, c.row) AS a, greatest(p.row, c.row) AS b"
-    return f"""
-        WITH probe AS (
-            SELECT row, key, kind, u, v, lo, hi, cu + du.d AS cu, cv + dv.d AS cv, {tb} + dtt.d AS tb
-            FROM _blk, (SELECT unnest(range(-1, 2)) AS d) du, (SELECT unnest(range(-1, 2)) AS d) dv,
-                 (SELECT unnest({dt}) AS d) dtt
-            WHERE {probe}
-        )
-        SELECT {select}
-        FROM probe p JOIN _blk c
-          ON p.key = c.key AND p.kind = c.kind AND p.cu = c.cu AND p.cv = c.cv AND p.tb = {'c.tb' if time_days is not None else '0'}
-        WHERE p.row <> c.row{order} AND {_DIST_SQL.format(r=EARTH_RADIUS_M)} <= {size_m!r}{gap}
+class _Grid:
+    """Located cases sorted by grid cell (group, cell x, cell y, time bucket), joined in numpy.
+
+    ``rows`` may repeat a case under several groups (the same-MO block keys each case by its
+    incident type and each circumstance).
     """
 
+    def __init__(self, rows: np.ndarray, group: np.ndarray, kind: np.ndarray, u: np.ndarray, v: np.ndarray,
+                 lo: np.ndarray, hi: np.ndarray, size_m: float, time_days: float | None, max_lat: float) -> None:
+        cu, cv = _cells(kind[rows], u[rows], v[rows], size_m, max_lat)
+        mid = (lo[rows] + hi[rows]) / 2
+        tb = np.floor(mid / time_days).astype(np.int64) if time_days is not None else np.zeros(len(rows), np.int64)
+        cu, cv, tb = cu - cu.min() + 1, cv - cv.min() + 1, tb - tb.min() + 1
+        kv, kt = int(cv.max()) + 2, int(tb.max()) + 2
+        ku = int(cu.max()) + 2
+        if (int(group.max()) + 1) * ku * kv * kt >= 2**62:
+            raise ConfigError(f"blocking windows too small for the extent of the data ({size_m:.0f} m, "
+                              f"{time_days} days): raise space_m / time_days")
+        key = ((group * ku + cu) * kv + cv) * kt + tb
+        order = np.argsort(key, kind="stable")
+        self.key, self.rows = key[order], rows[order]
+        self.ukey, self.start = np.unique(self.key, return_index=True)
+        self.end = np.r_[self.start[1:], len(self.key)]
+        self.stride = (kv * kt, kt, 1)
+        r = self.rows
+        ll = kind[r] == 0
+        # float32 copies in sort order: half the memory traffic of the gathers in ``_near``
+        self.u, self.v = u[r].astype(np.float32), v[r].astype(np.float32)
+        self.lo, self.hi = lo[r].astype(np.float32), hi[r].astype(np.float32)
+        self.scale_v = np.where(ll, EARTH_RADIUS_M, 1.0).astype(np.float32)
+        self.scale_u = np.where(ll, EARTH_RADIUS_M * np.cos(v[r]), 1.0).astype(np.float32)
+        self.size_m, self.time_days = size_m, time_days
 
+    def join(self, probes: np.ndarray, ordered: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (positions in sort order) within the windows, from ``probes`` to every case;
+        ``ordered``: each unordered pair once (half the neighbourhood, same cell after self)."""
+        out_a, out_b = [], []
+        for off in (_HALF + [(0, 0, 0)]) if ordered else _ALL:
+            nkey = self.key[probes] + sum(d * s for d, s in zip(off, self.stride, strict=True))
+            idx = np.minimum(np.searchsorted(self.ukey, nkey), len(self.ukey) - 1)
+            ok = self.ukey[idx] == nkey
+            start, end = self.start[idx], self.end[idx]
+            if ordered and off == (0, 0, 0):
+                start = np.maximum(start, probes + 1)
+            counts = np.where(ok, np.maximum(end - start, 0), 0)
+            for pa, pb in self._expand(probes, start, counts):
+                keep = self._near(pa, pb) & (self.rows[pa] != self.rows[pb])
+                out_a.append(pa[keep])
+                out_b.append(pb[keep])
+        if not out_a:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.concatenate(out_a), np.concatenate(out_b)
+
+    @staticmethod
+    def _expand(probes: np.ndarray, start: np.ndarray, counts: np.ndarray) -> Any:
+        csum = np.cumsum(counts)
+        lo_i = 0
+        while lo_i < len(probes):
+            hi_i = int(np.searchsorted(csum, (csum[lo_i - 1] if lo_i else 0) + _EXPAND, side="right"))
+            hi_i = max(hi_i, lo_i + 1)
+            c = counts[lo_i:hi_i]
+            total = int(c.sum())
+            if total:
+                first = np.repeat(start[lo_i:hi_i] - (np.cumsum(c) - c), c)
+                yield np.repeat(probes[lo_i:hi_i], c), first + np.arange(total)
+            lo_i = hi_i
+
+    def _near(self, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
+        """Within ``size_m`` (equirectangular at the pair's mean latitude: exact enough at these scales)
+        and, with a time window, within ``time_days`` (gap between the two intervals)."""
+        d2 = (((self.v[pb] - self.v[pa]) * self.scale_v[pa]) ** 2
+              + ((self.u[pb] - self.u[pa]) * (self.scale_u[pa] + self.scale_u[pb]) / 2) ** 2)
+        keep = d2 <= self.size_m**2
+        if self.time_days is not None:
+            gap = np.maximum(0.0, np.maximum(self.lo[pb] - self.hi[pa], self.lo[pa] - self.hi[pb]))
+            keep &= gap <= self.time_days
+        return keep
+
+
+@dataclass(frozen=True)
 class _Located:
-    """The located cases' coordinates and times, registered as ``_blk`` for one grid size."""
+    """What a grid block needs: which rows under which groups, and the case coordinates."""
 
-    def __init__(self, kind: np.ndarray, u: np.ndarray, v: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                 is_new: np.ndarray, keys: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-        import pandas as pd
+    rows: np.ndarray
+    group: np.ndarray
+    kind: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    max_lat: float
 
-        n_all = len(kind)
-        sample = np.random.default_rng(0).random(n_all) < min(1.0, 3_000 / max(int((kind >= 0).sum()), 1))
-        rows, key = keys if keys is not None else (np.arange(n_all), np.zeros(n_all, dtype=np.int64))
-        mask = kind[rows] >= 0
-        rows, key = rows[mask], key[mask]
-        self.sampled = max(1, int(len(np.unique(rows[sample[rows]]))))
-        self.frame = pd.DataFrame({
-            "row": rows, "key": key, "kind": kind[rows], "u": u[rows], "v": v[rows], "lo": lo[rows],
-            "hi": hi[rows], "is_new": is_new[rows], "sample": sample[rows]})
-
-    def register(self, con: duckdb.DuckDBPyConnection, size_m: float, time_days: float | None) -> None:
-        f = self.frame
-        f["cu"], f["cv"] = _cells(f["kind"].to_numpy(), f["u"].to_numpy(), f["v"].to_numpy(), size_m)
-        f["tb"] = np.floor((f["lo"].to_numpy() + f["hi"].to_numpy()) / 2 / (time_days or 1.0)).astype(np.int64)
-        con.register("_blk", f)
+    def grid(self, size_m: float, time_days: float | None) -> _Grid:
+        return _Grid(self.rows, self.group, self.kind, self.u, self.v, self.lo, self.hi, size_m, time_days,
+                     self.max_lat)
 
 
-def _adapt(con: duckdb.DuckDBPyConnection, cases: _Located, size_m: float, time_days: float | None,
-           max_partners: int) -> tuple[float, float | None]:
+def _adapt(cases: _Located, size_m: float, time_days: float | None, max_partners: int,
+           ) -> tuple[_Grid, float, float | None]:
     """Shrink the windows until the mean number of partners per case is at most ``max_partners``.
 
     Estimated on a fixed sample of the cases, so a full and an incremental run on the same store
     use the same windows. Partners grow with area times duration, so both shrink together.
     """
     power = 3.0 if time_days is not None else 2.0
-    for _ in range(4):
-        cases.register(con, size_m, time_days)
-        found = con.execute(_spatial_sql(size_m, time_days, "sample", False, True)).fetchall()[0][0]
-        partners = found / cases.sampled
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        grid = cases.grid(size_m, time_days)
+        uniq = np.unique(grid.rows)
+        chosen = uniq if len(uniq) <= 1_000 else np.sort(rng.choice(uniq, 1_000, replace=False))
+        probes = np.flatnonzero(np.isin(grid.rows, chosen))
+        pa, pb = grid.join(probes, ordered=False)
+        partners = len(np.unique(grid.rows[pa] * (int(grid.rows.max()) + 1) + grid.rows[pb])) / max(len(chosen), 1)
         if partners <= max_partners * 1.05:
             break
         f = (max_partners / partners) ** (1.0 / power)
         size_m, time_days = size_m * f, (time_days * f if time_days is not None else None)
-    return size_m, time_days
+    return grid, size_m, time_days
+
+
+def _located(kind: np.ndarray, u: np.ndarray, v: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+             frame: pd.DataFrame) -> tuple[_Located, _Located]:
+    """The located cases as they are, and keyed by (incident type, circumstance)."""
+    import pandas as pd
+
+    ll = kind == 0
+    max_lat = min(float(np.max(np.abs(v[ll]))), float(np.radians(89.0))) if ll.any() else 0.0
+    rows = np.flatnonzero(kind >= 0)
+    plain = _Located(rows, kind[rows].astype(np.int64), kind, u, v, lo, hi, max_lat)
+    mo_rows, mo_key = _type_fact_keys(frame)
+    keep = kind[mo_rows] >= 0
+    mo_rows, mo_key = mo_rows[keep], mo_key[keep]
+    group = pd.factorize(mo_key * 2 + kind[mo_rows])[0].astype(np.int64) if len(mo_rows) else mo_key
+    return plain, _Located(mo_rows, group, kind, u, v, lo, hi, max_lat)
 
 
 def _type_fact_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -312,28 +382,27 @@ def candidate_pairs(
     area_codes = pd.Series(frame["area"]).astype("string").str.strip().str.lower() if "area" in frame else None
     area = (pd.factorize(area_codes, use_na_sentinel=True)[0].astype(np.int64) if area_codes is not None
             else np.full(n, -1, np.int64))
+    plain, by_mo = _located(kind, u, v, lo, hi, frame)
     con = duckdb.connect(":memory:")
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        plain = _Located(kind, u, v, lo, hi, is_new)
-        by_mo = _Located(kind, u, v, lo, hi, is_new, _type_fact_keys(frame))
         parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         windows: dict[str, float] = {}
         for name, cases, size, window, cap in (
                 ("space_time", plain, cfg.space_m, cfg.time_days, cfg.max_partners),
                 ("same_place", plain, cfg.near_m, None, cfg.max_partners_same_place),
                 ("same_mo", by_mo, cfg.mo_space_m, cfg.mo_time_days, cfg.max_partners_same_mo)):
-            if cap == 0 or cases.frame.empty:
+            if cap == 0 or len(cases.rows) == 0:
                 continue
-            size, window = _adapt(con, cases, size, window, cap)
+            grid, size, window = _adapt(cases, size, window, cap)
             windows[f"{name}_m"] = round(size, 1)
             if window is not None:
                 windows[f"{name}_days"] = round(window, 2)
-            cases.register(con, size, window)
-            parts[name] = _fetch(con, _spatial_sql(size, window, "is_new" if incremental else "TRUE",
-                                                   not incremental, False))
-            con.unregister("_blk")
+            probes = np.flatnonzero(is_new[grid.rows]) if incremental else np.arange(len(grid.rows))
+            pa, pb = grid.join(probes, ordered=not incremental)
+            ra, rb = grid.rows[pa], grid.rows[pb]
+            parts[name] = (np.minimum(ra, rb), np.maximum(ra, rb))
         parts["no_location"] = _no_location_pairs(kind, lo, hi, area, is_new, cfg)
         max_rare = int(min(cfg.rare_max_count, max(2, cfg.rare_max_fraction * n)))
         for name, table, cap in (("rare_fact", _facts_table(frame, cfg.rare_fields, is_new), max_rare),
@@ -354,7 +423,9 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[np.ndarray, np.nda
 def _union(parts: dict[str, tuple[np.ndarray, np.ndarray]], n: int, windows: dict[str, float]) -> CandidatePairs:
     """Unique pairs over all blocks, sorted; ``by_block`` counts each block's pairs before union."""
     keys = np.concatenate([a * n + b for a, b in parts.values()]) if parts else np.empty(0, np.int64)
-    keys = np.unique(keys)
+    keys.sort()  # sort + neighbour compare: much faster than np.unique's hashing for int64 keys
+    if len(keys):
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
     return CandidatePairs(keys // max(n, 1), keys % max(n, 1),
                           {name: int(len(a)) for name, (a, _) in parts.items()}, windows)
 

@@ -1,0 +1,176 @@
+"""Linkage benchmark: compare+score throughput, full ``link`` at 10k/100k(/1M) cases, ``similar`` latency.
+
+Synthetic stores come from ``caselink.synth.generate`` at a fixed density of cases in space and
+time (London, 10,000 cases a year: the time window grows with the number of cases), so the
+growth of cost with size is the growth the design claims to be near-linear. Each step runs in
+its own process so its peak memory (max RSS) is its own.
+
+    .venv/bin/python bench/link.py                 # 10k and 100k
+    .venv/bin/python bench/link.py --sizes 10000 100000 1000000
+
+Writes ``bench/results/link.json``. The machine may be shared: times are medians where repeated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+PER_YEAR = 10_000
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _window(n: int) -> tuple[str, str]:
+    years = max(1, math.ceil(n / PER_YEAR))
+    return "2012-01-01", f"{2012 + years}-01-01"
+
+
+def step_build(n: int, db: str) -> dict[str, Any]:
+    """Generate ``n`` cases and ingest them (not part of the linkage figures)."""
+    from caselink.store import Store
+    from caselink.synth import generate
+
+    start, end = _window(n)
+    t0 = time.perf_counter()
+    result = generate(n, seed=11, start=start, end=end)
+    path = Path(db).with_suffix(".jsonl")
+    result.write_jsonl(path)
+    t1 = time.perf_counter()
+    with Store.open(db, user="bench") as store:
+        store.ingest([path], run_hooks=False, show_progress=False)
+    path.unlink()
+    return {"generate_s": round(t1 - t0, 1), "ingest_s": round(time.perf_counter() - t1, 1), "window": [start, end]}
+
+
+def step_link(db: str) -> dict[str, Any]:
+    """Full link of the store: candidates, compare+score, store links."""
+    from caselink.linkage.link import link
+    from caselink.store import Store
+
+    with Store.open(db, user="bench") as store:
+        t0 = time.perf_counter()
+        report = link(store, full=True, purpose="benchmark", raise_alerts=False)
+        wall = time.perf_counter() - t0
+    return {"cases": report.cases, "candidate_pairs": report.candidate_pairs, "stored_links": report.stored_links,
+            "by_block": report.by_block, "wall_s": round(wall, 2), "stages_s": report.seconds,
+            "peak_rss_mib": round(_peak_mib())}
+
+
+def step_similar(db: str, queries: int) -> dict[str, Any]:
+    """Latency of ``similar`` (from the links table) for random cases of a linked store."""
+    from caselink.linkage.similar import similar
+    from caselink.store import Store
+
+    with Store.open(db, user="bench") as store:
+        ids = [r[0] for r in store.con.execute(
+            "SELECT case_id FROM cases USING SAMPLE reservoir({int(queries)} ROWS) REPEATABLE (5)").fetchall()]
+        similar(store, ids[0], limit=10, purpose="benchmark")  # warm up
+        times = []
+        for case_id in ids:
+            t0 = time.perf_counter()
+            similar(store, case_id, limit=10, purpose="benchmark")
+            times.append((time.perf_counter() - t0) * 1000)
+    return {"queries": len(times), "p50_ms": round(float(np.percentile(times, 50)), 1),
+            "p95_ms": round(float(np.percentile(times, 95)), 1), "max_ms": round(max(times), 1)}
+
+
+def step_throughput(db: str, pairs: int, repeats: int) -> dict[str, Any]:
+    """Compare+score µs per pair over >= ``pairs`` candidate pairs (chunks of 250k), median of repeats."""
+    from caselink.candidates import candidate_pairs
+    from caselink.compare import compare_pairs
+    from caselink.linkage.link import build_table, load_cases, resolve_model
+    from caselink.store import Store
+
+    with Store.open(db, user="bench") as store:
+        frame, entities = load_cases(store, purpose="benchmark", command="bench")
+    table = build_table(frame, entities)
+    model = resolve_model(None)
+    cand = candidate_pairs(frame, entities=entities)
+    reps = math.ceil(pairs / max(len(cand), 1))
+    a, b = np.tile(cand.a, reps)[:pairs], np.tile(cand.b, reps)[:pairs]
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for s in range(0, len(a), 250_000):
+            model.score(compare_pairs(table, a[s:s + 250_000], b[s:s + 250_000]))
+        runs.append(time.perf_counter() - t0)
+    med = float(np.median(runs))
+    return {"pairs": int(len(a)), "repeats": repeats, "seconds_median": round(med, 2),
+            "us_per_pair_median": round(med / len(a) * 1e6, 3), "us_per_pair_runs": [round(r / len(a) * 1e6, 3) for r in runs],
+            "features": len(compare_pairs(table, a[:10], b[:10]).names), "model": f"{model.name} {model.version}"}
+
+
+def _child(step: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "--step", step, *args], check=True, capture_output=True, text=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _growth(rows: list[dict[str, Any]], key: str) -> float | None:
+    """Exponent k in cost ~ cases^k between the smallest and largest size."""
+    if len(rows) < 2 or not rows[0][key] or not rows[-1][key]:
+        return None
+    return round(math.log(rows[-1][key] / rows[0][key]) / math.log(rows[-1]["cases"] / rows[0]["cases"]), 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--pairs", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "link.json")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    opts = parser.parse_args()
+    if opts.step:
+        fn = {"build": lambda: step_build(int(opts.args[0]), opts.args[1]), "link": lambda: step_link(opts.args[0]),
+              "similar": lambda: step_similar(opts.args[0], int(opts.args[1])),
+              "throughput": lambda: step_throughput(opts.args[0], int(opts.args[1]), int(opts.args[2]))}[opts.step]
+        print(json.dumps(fn()))
+        return
+    results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "note": "shared with other engineers; medians"},
+                               "density": f"{PER_YEAR} cases a year over London (window grows with size)",
+                               "link": []}
+    with tempfile.TemporaryDirectory(prefix="caselink-bench-") as tmp:
+        for n in opts.sizes:
+            db = str(Path(tmp) / f"s{n}.duckdb")
+            built = _child("build", str(n), db)
+            row = {"cases": n, **_child("link", db), "build": built}
+            results["link"].append(row)
+            print(f"link {n:>9,} cases: {row['candidate_pairs']:>12,} pairs ({row['candidate_pairs'] / n:.1f}/case), "
+                  f"{row['stored_links']:,} links, {row['wall_s']:.1f} s, peak {row['peak_rss_mib']:,} MiB", flush=True)
+        largest = str(Path(tmp) / f"s{opts.sizes[-1]}.duckdb")
+        results["similar"] = {"cases": opts.sizes[-1], **_child("similar", largest, str(opts.queries))}
+        print(f"similar on {opts.sizes[-1]:,}: p50 {results['similar']['p50_ms']} ms, p95 {results['similar']['p95_ms']} ms")
+        through_db = str(Path(tmp) / f"s{min(opts.sizes[-1], 100_000)}.duckdb")
+        if not Path(through_db).exists():
+            through_db = largest
+        results["compare_score"] = _child("throughput", through_db, str(opts.pairs), str(opts.repeats))
+        print(f"compare+score: {results['compare_score']['us_per_pair_median']} µs/pair over "
+              f"{results['compare_score']['pairs']:,} pairs")
+    rows = results["link"]
+    results["growth"] = {"pairs_exponent": _growth(rows, "candidate_pairs"), "wall_exponent": _growth(rows, "wall_s"),
+                         "meaning": "cost ~ cases^k between the smallest and largest size; k=1 is linear"}
+    print(f"growth exponents: pairs {results['growth']['pairs_exponent']}, wall time {results['growth']['wall_exponent']}")
+    opts.out.parent.mkdir(parents=True, exist_ok=True)
+    opts.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written {opts.out}")
+
+
+if __name__ == "__main__":
+    main()
