@@ -1,0 +1,1 @@
+"""Entity normalisation and resolution (issue 8)."""

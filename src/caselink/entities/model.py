@@ -1,0 +1,127 @@
+"""The splink model for person mentions: comparisons, blocking rules and unsupervised training.
+
+Everything here is backend-neutral splink (library comparison levels, ``block_on``), so the same
+settings and the same saved model run on DuckDB (used here) or Spark (``SparkAPI``; not run on
+this machine). Columns the model reads are made by ``caselink.entities.prepare``:
+``first``, ``last``, ``formal`` (array of formal first names), ``initials``, ``last_initial``,
+``dob``, ``dob_swap``, ``phone`` and ``vehicle`` (E.164 / plate of the same role in the same source).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: splink model JSON this code writes (stored in ``entity_models``)
+MODEL_FORMAT = "caselink-entity-model"
+MODEL_VERSION = 1
+#: per-comparison match weights; > 0 means that identifier (other than the name) agrees
+IDENTIFIER_WEIGHTS = ("mw_dob", "mw_phone", "mw_vehicle")
+
+
+def _name_comparison() -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    same_first = cll.Or(cll.ExactMatchLevel("first"), cll.ArrayIntersectLevel("formal", 1))
+    return cl.CustomComparison(output_column_name="name", comparison_description="first and last name", comparison_levels=[
+        cll.NullLevel("last"),
+        cll.And(cll.ExactMatchLevel("first"), cll.ExactMatchLevel("last")).configure(label_for_charts="exact name"),
+        cll.And(cll.ExactMatchLevel("last"), cll.ArrayIntersectLevel("formal", 1)).configure(
+            label_for_charts="same surname, nickname of the same first name"),
+        cll.And(cll.ExactMatchLevel("last"), cll.JaroWinklerLevel("first", 0.88)).configure(
+            label_for_charts="same surname, first name Jaro-Winkler >= 0.88"),
+        cll.And(cll.JaroWinklerLevel("last", 0.9), same_first).configure(
+            label_for_charts="same first name, surname Jaro-Winkler >= 0.9"),
+        cll.ColumnsReversedLevel("first", "last", symmetrical=True).configure(
+            label_for_charts="first and last name swapped"),
+        cll.And(cll.ExactMatchLevel("last"), cll.ExactMatchLevel("first_initial"),
+                cll.CustomLevel("(length(first_l) = 1 OR length(first_r) = 1)", base_dialect_str="duckdb")).configure(
+            label_for_charts="same surname, first initial only"),
+        cll.ElseLevel(),
+    ])
+
+
+def _dob_comparison() -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(output_column_name="dob", comparison_description="date of birth", comparison_levels=[
+        cll.NullLevel("dob"),
+        cll.ExactMatchLevel("dob"),
+        cll.ColumnsReversedLevel("dob", "dob_swap").configure(label_for_charts="day and month swapped",
+                                                              m_probability=0.02),
+        cll.ElseLevel().configure(m_probability=0.03),
+    ])
+
+
+def _exact_comparison(column: str, m_else: float) -> Any:
+    """Exact match on ``column``; ``m_else`` is the prior chance one person's two mentions differ
+    (kept when EM never sees that level, e.g. a person with two phones in a small store)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(output_column_name=column, comparison_levels=[
+        cll.NullLevel(column), cll.ExactMatchLevel(column), cll.ElseLevel().configure(m_probability=m_else)])
+
+
+def blocking_rules() -> list[Any]:
+    """Pairs worth scoring: those sharing a phone, a vehicle, or a date of birth (as written or
+    day/month swapped) with a matching initial. Names alone never make a candidate pair."""
+    from splink import block_on
+
+    return [block_on("phone"), block_on("vehicle"), block_on("dob", "last_initial"),
+            block_on("dob", "initials"), "l.dob = r.dob_swap"]
+
+
+def settings() -> Any:
+    """The splink ``SettingsCreator`` for deduplicating person mentions."""
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type="dedupe_only", unique_id_column_name="mention_id",
+        comparisons=[_name_comparison(), _dob_comparison(), _exact_comparison("phone", 0.05),
+                     _exact_comparison("vehicle", 0.05)],
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        retain_matching_columns=False, retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=["source_id"],
+    )
+
+
+def train(persons: pd.DataFrame, *, seed: int = 1, max_pairs: float = 2e6) -> dict[str, Any]:
+    """Fit m and u without labels on prepared person mentions; returns the splink model JSON.
+
+    u from random sampling; the prior from deterministic rules (same phone; same name and date of
+    birth); m by expectation maximisation in two passes blocked on phone and on date of birth, so
+    each comparison is estimated in a pass where it is not blocked on.
+    """
+    from splink import DuckDBAPI, Linker, block_on
+
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(persons), settings())
+    linker.training.estimate_probability_two_random_records_match(
+        ["l.phone = r.phone", "l.first = r.first and l.last = r.last and l.dob = r.dob"], recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    for rule in (block_on("phone"), block_on("dob", "last_initial")):
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    model = linker.misc.save_model_to_json()
+    return {"format": MODEL_FORMAT, "version": MODEL_VERSION, "splink": model}
+
+
+def linker_for(persons: pd.DataFrame, model: dict[str, Any]) -> Any:
+    """A DuckDB linker over ``persons`` with a saved model (see ``train``)."""
+    from splink import DuckDBAPI, Linker
+
+    check_model(model)
+    return Linker(DuckDBAPI().register(persons), model["splink"])
+
+
+def check_model(model: dict[str, Any]) -> None:
+    from caselink.entities.normalise import NormaliseError
+
+    if model.get("format") != MODEL_FORMAT or model.get("version") != MODEL_VERSION:
+        raise NormaliseError(f"the stored entity model is not a {MODEL_FORMAT} version {MODEL_VERSION} "
+                             f"(got {model.get('format')!r} version {model.get('version')!r}); run "
+                             f"'caselink entities resolve' to train a new one")

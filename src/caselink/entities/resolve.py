@@ -1,0 +1,197 @@
+"""Resolve entity mentions into entities: who is the same person, which phone is the same phone.
+
+Input is a frame of mentions (``MENTION_COLUMNS``: one row per entity written in a case or an
+intel report). Phones, e-mails, vehicles, handles and addresses resolve by their normalised value
+(``caselink.entities.normalise``). People resolve probabilistically with splink
+(``caselink.entities.model``): pairs are scored on name, date of birth, and the phone and vehicle
+recorded with the same role in the same source; they join only when
+
+* the match probability reaches ``ResolveConfig.threshold``, and
+* they agree on something besides the name (date of birth, phone or vehicle), so two different
+  people who only share a common name are never merged.
+
+Joined pairs are grouped into entities by connected components.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from caselink.entities import normalise as N
+from caselink.entities.model import IDENTIFIER_WEIGHTS, linker_for, train
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MENTION_COLUMNS = ("mention_id", "source", "source_id", "kind", "role", "value", "name", "dob")
+EXACT_KINDS = ("phone", "vehicle", "email", "handle", "address")
+
+
+@dataclass(frozen=True)
+class ResolveConfig:
+    """Settings of a resolution run. ``threshold`` is the match probability a pair of person
+    mentions needs; ``region`` reads national phone numbers."""
+
+    threshold: float = 0.99
+    region: str = N.DEFAULT_REGION
+    require_identifier: bool = True
+    seed: int = 1
+
+
+@dataclass
+class Resolution:
+    """Every mention with its entity (``mentions``: MENTION_COLUMNS + norm, first, last, dob_norm,
+    phone, vehicle, entity_id, match_weight, match_probability, matched_to), the person pairs that
+    were joined (``links``) and the model used."""
+
+    mentions: pd.DataFrame
+    links: pd.DataFrame
+    model: dict[str, Any] | None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def mention_id(source_id: str, kind: str, role: str, value: str, name: str | None, dob: str | None) -> str:
+    """A stable id for a mention: the same entity written the same way in the same source."""
+    digest = hashlib.sha1("\x1f".join((kind, role, value, name or "", dob or "")).encode()).hexdigest()[:10]
+    return f"{source_id}#{digest}"
+
+
+@lru_cache(maxsize=200_000)
+def _norm(kind: str, value: str, region: str) -> str | None:
+    return N.normalise(kind, value, region=region) if kind in N.KINDS else None
+
+
+@lru_cache(maxsize=200_000)
+def _name(value: str) -> N.PersonName | None:
+    return N.normalise_name(value)
+
+
+@lru_cache(maxsize=100_000)
+def _dob(value: str) -> str | None:
+    return N.normalise_dob(value)
+
+
+def prepare(mentions: pd.DataFrame, region: str = N.DEFAULT_REGION) -> pd.DataFrame:
+    """Add normalised columns; person rows get the phone/vehicle of their role in their source
+    when they are the only person of that role there (a record lists entities, not who owns what)."""
+    df = mentions.loc[:, list(MENTION_COLUMNS)].copy()
+    df["value"] = df["value"].fillna("").astype(str)
+    df["norm"] = [_norm(k, v, region) for k, v in zip(df["kind"], df["value"], strict=True)]
+    names = [_name(v) if k == "person" else None for k, v in zip(df["kind"], df["value"], strict=True)]
+    df["first"] = [n.first or None if n else None for n in names]
+    df["last"] = [n.last or None if n else None for n in names]
+    df["formal"] = [list(n.formal) if n and n.formal else None for n in names]
+    df["dob_norm"] = [_dob(d) if isinstance(d, str) else None for d in df["dob"]]
+    key = ["source", "source_id", "role"]
+    person = df["kind"] == "person"
+    solo = df[person].groupby(key).size().rename("n_people").reset_index()
+    for kind in ("phone", "vehicle"):
+        own = (df[(df["kind"] == kind) & df["norm"].notna()].groupby(key)["norm"].min()
+               .rename(kind).reset_index())
+        df = df.merge(own, on=key, how="left")
+    df = df.merge(solo, on=key, how="left")
+    alone = person & (df["n_people"] == 1)
+    for kind in ("phone", "vehicle"):
+        df[kind] = df[kind].where(alone.to_numpy(), None)
+    return df.drop(columns=["n_people"]).reset_index(drop=True)
+
+
+def person_frame(prepared: pd.DataFrame) -> pd.DataFrame:
+    """The columns the splink model reads, for person mentions with a surname."""
+    p = prepared[(prepared["kind"] == "person") & prepared["last"].notna()]
+    out = p[["mention_id", "source_id", "first", "last", "formal", "phone", "vehicle"]].copy()
+    out["dob"] = p["dob_norm"]
+    out["dob_swap"] = [N.swapped_dob(d) if isinstance(d, str) else None for d in p["dob_norm"]]
+    out["first_initial"] = out["first"].str[:1]
+    out["last_initial"] = out["last"].str[:1]
+    out["initials"] = ["".join(sorted(((f or "")[:1], (lst or "")[:1]))) for f, lst in
+                       zip(out["first"], out["last"], strict=True)]
+    return out.reset_index(drop=True)
+
+
+def score_pairs(persons: pd.DataFrame, model: dict[str, Any], config: ResolveConfig) -> pd.DataFrame:
+    """Scored person pairs that pass the threshold and the identifier rule."""
+    import pandas as pd
+
+    if len(persons) < 2:
+        return pd.DataFrame(columns=["mention_id_l", "mention_id_r", "match_weight", "match_probability"])
+    linker = linker_for(persons, model)
+    pairs = linker.inference.predict(threshold_match_probability=config.threshold).as_pandas_dataframe()
+    return accept(pairs, config)
+
+
+def accept(pairs: pd.DataFrame, config: ResolveConfig) -> pd.DataFrame:
+    keep = pairs["match_probability"] >= config.threshold
+    if config.require_identifier:
+        agree = np.zeros(len(pairs), dtype=bool)
+        for col in IDENTIFIER_WEIGHTS:
+            agree |= np.nan_to_num(pairs[col].to_numpy(dtype=float)) > 0
+        keep &= agree
+    cols = ["mention_id_l", "mention_id_r", "match_weight", "match_probability"]
+    return pairs.loc[keep, cols].reset_index(drop=True)
+
+
+def components(ids: list[str], links: pd.DataFrame) -> np.ndarray:
+    """Connected-component label of each id, given joined pairs."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    index = {m: i for i, m in enumerate(ids)}
+    a = np.array([index[m] for m in links["mention_id_l"]], dtype=np.int64)
+    b = np.array([index[m] for m in links["mention_id_r"]], dtype=np.int64)
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ids), len(ids)))
+    return np.asarray(connected_components(graph, directed=False)[1])
+
+
+def _entity_ids(prepared: pd.DataFrame, labels: np.ndarray, persons: pd.DataFrame) -> list[str | None]:
+    """Exact kinds: ``kind:normalised value``; people: ``person:`` + a hash of the cluster's first
+    mention, so re-running resolution on the same mentions gives the same ids."""
+    first_of = persons.assign(label=labels).groupby("label")["mention_id"].min()
+    person_id = {m: "person:" + hashlib.sha1(first_of[lab].encode()).hexdigest()[:12]
+                 for m, lab in zip(persons["mention_id"], labels, strict=True)}
+    out: list[str | None] = []
+    for mid, kind, norm in zip(prepared["mention_id"], prepared["kind"], prepared["norm"], strict=True):
+        if kind == "person":
+            out.append(person_id.get(mid) or "person:" + hashlib.sha1(mid.encode()).hexdigest()[:12])
+        else:
+            out.append(f"{kind}:{norm}" if norm else None)
+    return out
+
+
+def attach_weights(prepared: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Each mention's strongest link (weight, probability, the mention it joined)."""
+    both = [links.rename(columns={"mention_id_l": "mention_id", "mention_id_r": "matched_to"}),
+            links.rename(columns={"mention_id_r": "mention_id", "mention_id_l": "matched_to"})]
+    import pandas as pd
+
+    best = (pd.concat(both).sort_values("match_weight", ascending=False)
+            .drop_duplicates("mention_id")) if len(links) else pd.DataFrame(
+        columns=["mention_id", "matched_to", "match_weight", "match_probability"])
+    return prepared.merge(best, on="mention_id", how="left")
+
+
+def resolve(mentions: pd.DataFrame, config: ResolveConfig | None = None,
+            model: dict[str, Any] | None = None) -> Resolution:
+    """Resolve all mentions; trains the person model unless one is given."""
+    import logging
+    import time
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    cfg = config or ResolveConfig()
+    started = time.perf_counter()
+    prepared = prepare(mentions, cfg.region)
+    persons = person_frame(prepared)
+    if model is None and len(persons) >= 50:
+        model = train(persons, seed=cfg.seed)
+    links = score_pairs(persons, model, cfg) if model is not None else score_pairs(persons.iloc[:0], {}, cfg)
+    labels = components(list(persons["mention_id"]), links)
+    prepared["entity_id"] = _entity_ids(prepared, labels, persons)
+    out = attach_weights(prepared, links)
+    stats = {"mentions": len(out), "person_mentions": len(persons), "person_links": len(links),
+             "entities": int(out["entity_id"].nunique()), "seconds": round(time.perf_counter() - started, 2)}
+    return Resolution(out, links, model, stats)
