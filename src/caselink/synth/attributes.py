@@ -92,7 +92,8 @@ def victims(rng: np.random.Generator, c: Columns, male: np.ndarray | None = None
     if age is None:
         ms = np.array([V.AGE_MS[t] for t in names], dtype=np.float64)[it]
         age = rng.normal(ms[:, 0], ms[:, 1])
-    c.vage = np.clip(np.rint(age), 14, 97).astype(np.int16)
+    age = np.where(age < 16, 16 + np.abs(age - 16) * 0.5, age)  # fold the left tail, no pile-up at a bound
+    c.vage = np.clip(np.rint(age), 16, 97).astype(np.int16)
     c.veth = rng.choice(len(V.ETHNICITIES), size=n, p=V.ETHNICITY_P).astype(np.int8)
     if tags is None:
         tags = bernoulli_mask(rng, np.broadcast_to(_TAG_R, (n, len(_TAG_R))))
@@ -124,7 +125,7 @@ def degrade(rng: np.random.Generator, c: Columns) -> None:
     c.has_loc &= rng.random(n) >= 0.03
     c.place[rng.random(n) < 0.06] = -1
     noisy = rng.random(n) < 0.06
-    c.vage[noisy] = np.clip(c.vage[noisy] + rng.integers(-3, 4, noisy.sum()), 14, 97)
+    c.vage[noisy] = np.clip(c.vage[noisy] + rng.integers(-3, 4, noisy.sum()), 16, 97)
     c.vage[rng.random(n) < 0.1] = -1
     c.veth[rng.random(n) < 0.25] = -1
     c.vsex[rng.random(n) < 0.02] = -1

@@ -27,7 +27,7 @@ from caselink.synth.offenders import make_profiles, series_cases
 from caselink.synth.people import Mentions, People, entity_layout, plan_entities
 from caselink.synth.truth import build_truth
 
-MAX_CASES = 20_000_000
+MAX_CASES = 5_000_000
 
 
 class SynthError(CaselinkError):

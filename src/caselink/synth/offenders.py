@@ -106,7 +106,7 @@ def make_profiles(rng: np.random.Generator, total_cases: int, first_id: int, mal
     return Profiles(
         first_id=first_id, size=size, itype=itype, home_x=hx, home_y=hy, alt_x=ax, alt_y=ay,
         alt_p=np.where(rng.random(k) < 0.45, rng.uniform(0.25, 0.7, k), 0.0),
-        range_km=np.exp(rng.normal(np.log(3.0), 0.8, k)),
+        range_km=np.minimum(np.exp(rng.normal(np.log(3.0), 0.8, k)), 8.0),
         hour=(categorical(rng, V.hour_matrix(), itype) + rng.random(k)) % 24,
         hour_sd=rng.uniform(1.5, 6.0, k), weekend=rng.random(k) < 0.3,
         gap_days=np.exp(rng.normal(np.log(60), 1.0, k)),
