@@ -81,3 +81,17 @@ def test_cli_add_from_file(cli: CliRunner, db_path: Path, tmp_path: Path) -> Non
                                               "case_ids": ["D2"]}) for i in range(3)))
     added = _run(cli, ["intel", "add", "--file", str(path), "--json"])
     assert [r["text"] for r in added] == ["r0", "r1", "r2"]  # type: ignore[union-attr]
+
+
+def test_cli_escalate_and_link(cli: CliRunner, db_path: Path, tmp_path: Path) -> None:
+    with Store.open(db_path, user="setup") as store:
+        load_cases(store, tmp_path)
+    _run(cli, ["intel", "add", "--text", "t", "--relation", "friend", "--channel", "phone"])
+    assert "nothing to escalate" in str(_run(cli, ["intel", "escalate"]))
+    out = _run(cli, ["intel", "escalate", "--json"], now="2026-03-04T09:00:00Z")
+    assert out == {"escalated": [{"report_id": "INT-2026-000001", "from": "intel_desk", "to": "detective_sergeant",
+                                  "level": 1, "overdue_hours": 24.0}]}
+    text = _run(cli, ["intel", "link", "INT-2026-000001", "B1", "--reason", "same street"])
+    assert "now concerns B1" in str(text)
+    listed = _run(cli, ["intel", "list", "--case", "B1", "--purpose", "p", "--json"])
+    assert [r["report_id"] for r in listed] == ["INT-2026-000001"]  # type: ignore[union-attr]

@@ -179,9 +179,13 @@ def link(report_id: str, case_id: str, reason: str, db: Path | None, user: str |
          lambda d: click.echo(f"{d['report_id']} now concerns {', '.join(d['case_ids'])}"))
 
 
-def _render_overdue(d: dict[str, Any]) -> None:
+def _render_escalations(d: dict[str, Any]) -> None:
     for e in d["escalated"]:
         click.echo(f"escalated {e['report_id']}: {e['from']} -> {e['to']} (overdue {e['overdue_hours']} h)")
+
+
+def _render_overdue(d: dict[str, Any]) -> None:
+    _render_escalations(d)
     if not d["overdue"]:
         click.echo("nothing overdue")
     for o in d["overdue"]:
@@ -218,8 +222,8 @@ def escalate_cmd(policy_path: Path | None, db: Path | None, user: str | None, as
 
     with open_store(db, user) as store:
         done = escalate(store, policy=_policy(policy_path), clock=default_clock())
-    emit({"escalated": [e.to_dict() for e in done], "overdue": []}, as_json,
-         lambda d: _render_overdue(d) if d["escalated"] else click.echo("nothing to escalate"))
+    emit({"escalated": [e.to_dict() for e in done]}, as_json,
+         lambda d: _render_escalations(d) if d["escalated"] else click.echo("nothing to escalate"))
 
 
 COMMANDS = [intel]
