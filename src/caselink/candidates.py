@@ -157,7 +157,8 @@ class _Grid:
         key = ((group * ku + cu) * kv + cv) * kt + tb
         order = np.argsort(key, kind="stable")
         self.key, self.rows = key[order], rows[order]
-        self.ukey, self.start = np.unique(self.key, return_index=True)
+        self.start = np.flatnonzero(np.r_[True, self.key[1:] != self.key[:-1]])  # key is sorted
+        self.ukey = self.key[self.start]
         self.end = np.r_[self.start[1:], len(self.key)]
         self.stride = (kv * kt, kt, 1)
         r = self.rows
@@ -233,6 +234,12 @@ class _Located:
                      self.max_lat)
 
 
+def _n_unique(keys: np.ndarray) -> int:
+    """Distinct values (sort-based: numpy's hash-based ``unique`` is much slower on int64 keys)."""
+    keys = np.sort(keys)
+    return int(len(keys) and 1 + np.count_nonzero(keys[1:] != keys[:-1]))
+
+
 def _adapt(cases: _Located, size_m: float, time_days: float | None, max_partners: int,
            ) -> tuple[_Grid, float, float | None]:
     """Shrink the windows until the mean number of partners per case is at most ``max_partners``.
@@ -244,11 +251,11 @@ def _adapt(cases: _Located, size_m: float, time_days: float | None, max_partners
     rng = np.random.default_rng(0)
     for _ in range(3):
         grid = cases.grid(size_m, time_days)
-        uniq = np.unique(grid.rows)
+        uniq = np.flatnonzero(np.bincount(grid.rows))
         chosen = uniq if len(uniq) <= 1_000 else np.sort(rng.choice(uniq, 1_000, replace=False))
         probes = np.flatnonzero(np.isin(grid.rows, chosen))
         pa, pb = grid.join(probes, ordered=False)
-        partners = len(np.unique(grid.rows[pa] * (int(grid.rows.max()) + 1) + grid.rows[pb])) / max(len(chosen), 1)
+        partners = _n_unique(grid.rows[pa] * (int(grid.rows.max()) + 1) + grid.rows[pb]) / max(len(chosen), 1)
         if partners <= max_partners * 1.05:
             break
         f = (max_partners / partners) ** (1.0 / power)
