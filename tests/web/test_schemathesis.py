@@ -52,7 +52,7 @@ def test_no_server_errors_and_no_schema_violations(api_schema: Any, auth: Any) -
         @given(case=operation.as_strategy())
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def run(case: Any) -> None:
-            calls[operation.label] = calls.get(operation.label, 0) + 1
+            calls[case.operation.label] = calls.get(case.operation.label, 0) + 1
             case.call_and_validate(headers=auth(case.path), checks=CHECKS)
 
         try:
