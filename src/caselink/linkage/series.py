@@ -41,12 +41,15 @@ def cluster_links(
     n = int(max(a.max(), b.max())) + 1
     graph = coo_matrix((np.ones(int(keep.sum())), (a[keep], b[keep])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
+    la, lb, lp = a[keep], b[keep], prob[keep]
+    comp = labels[la]
+    order = np.argsort(comp, kind="stable")  # links grouped by component: one pass, not one scan each
+    la, lb, lp, comp = la[order], lb[order], lp[order], comp[order]
+    bounds = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1], True])
     out: list[tuple[list[int], float]] = []
-    sizes = np.bincount(labels)
-    for comp in np.flatnonzero(sizes >= 2):
-        nodes = np.flatnonzero(labels == comp)
-        inside = np.isin(a, nodes) & np.isin(b, nodes)
-        out.extend(_cluster_component(nodes, a[inside], b[inside], prob[inside], min_probability))
+    for s, e in zip(bounds[:-1], bounds[1:], strict=True):
+        nodes = np.unique(np.r_[la[s:e], lb[s:e]])
+        out.extend(_cluster_component(nodes, la[s:e], lb[s:e], lp[s:e], min_probability))
     return out
 
 

@@ -80,10 +80,12 @@ def _raise_alerts(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, frame: pd.
     hits = _earlier_links(rows, frame, linked, threshold)
     if hits.empty:
         return []
+    hits = hits.sort_values(["probability", "other"], ascending=[False, True])
+    groups = dict(tuple(hits.groupby("case_id", sort=False)))
     best = hits.groupby("case_id")["probability"].max().sort_values(ascending=False)
     alert_ids: list[int] = []
     for case_id in best.index[:MAX_ALERTS]:
-        mine = hits[hits["case_id"] == case_id].sort_values("probability", ascending=False)
+        mine = groups[case_id]
         related = [str(c) for c in mine["other"]]
         top = mine.iloc[0]
         links = [{"case_id": str(r.other), "probability": round(float(r.probability), 4),
