@@ -10,7 +10,7 @@ import duckdb
 import hypothesis.strategies as st
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 from caselink.errors import NotFound, PurposeRequired, ValidationFailed
 from caselink.intel import (
@@ -106,9 +106,13 @@ def test_normalisation_matches_case_entities() -> None:
     assert normalise("email", "A.B@Example.COM") == "a.b@example.com"
 
 
-@given(st.text(alphabet="0123456789 +()-4aBcé", max_size=20), st.sampled_from(["phone", "vehicle", "person"]))
+_CON = duckdb.connect()
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.text(alphabet="0123456789 +()-4aBcéÉ\t", max_size=20), st.sampled_from(["phone", "vehicle", "person"]))
 def test_python_and_sql_normalisation_agree(value: str, kind: str) -> None:
-    con = duckdb.connect()
+    con = _CON
     sql = con.execute("SELECT " + SQL_NORM.format(col="$1", col_kind="$2"), [value, kind]).fetchall()[0][0]
     assert sql == normalise(kind, value)
 
