@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from caselink.entities.resolve import MENTION_COLUMNS, Resolution, ResolveConfig, mention_id, resolve
+from caselink.entities.resolve import (
+    MENTION_COLUMNS,
+    Resolution,
+    ResolveConfig,
+    mention_id,
+    resolve,
+)
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -9,6 +9,7 @@ this machine). Columns the model reads are made by ``caselink.entities.prepare``
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def train(persons: pd.DataFrame, *, seed: int = 1, max_pairs: float = 2e6) -> di
     from splink import DuckDBAPI, Linker, block_on
 
     db_api = DuckDBAPI()
-    linker = Linker(db_api.register(persons), settings())
+    linker = Linker(db_api.register(persons), settings(), log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
         ["l.phone = r.phone", "l.first = r.first and l.last = r.last and l.dob = r.dob"], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
@@ -115,7 +116,7 @@ def linker_for(persons: pd.DataFrame, model: dict[str, Any]) -> Any:
     from splink import DuckDBAPI, Linker
 
     check_model(model)
-    return Linker(DuckDBAPI().register(persons), model["splink"])
+    return Linker(DuckDBAPI().register(persons), model["splink"], log_level=logging.ERROR)
 
 
 def check_model(model: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ import numpy as np
 
 from caselink.entities import normalise as N
 from caselink.entities.model import IDENTIFIER_WEIGHTS, linker_for, train
+from caselink.entities.nicknames import formal_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,7 +38,7 @@ class ResolveConfig:
     """Settings of a resolution run. ``threshold`` is the match probability a pair of person
     mentions needs; ``region`` reads national phone numbers."""
 
-    threshold: float = 0.99
+    threshold: float = 0.5
     region: str = N.DEFAULT_REGION
     require_identifier: bool = True
     seed: int = 1
@@ -85,7 +86,6 @@ def prepare(mentions: pd.DataFrame, region: str = N.DEFAULT_REGION) -> pd.DataFr
     names = [_name(v) if k == "person" else None for k, v in zip(df["kind"], df["value"], strict=True)]
     df["first"] = [n.first or None if n else None for n in names]
     df["last"] = [n.last or None if n else None for n in names]
-    df["formal"] = [list(n.formal) if n and n.formal else None for n in names]
     df["dob_norm"] = [_dob(d) if isinstance(d, str) else None for d in df["dob"]]
     key = ["source", "source_id", "role"]
     person = df["kind"] == "person"
@@ -104,12 +104,19 @@ def prepare(mentions: pd.DataFrame, region: str = N.DEFAULT_REGION) -> pd.DataFr
 def person_frame(prepared: pd.DataFrame) -> pd.DataFrame:
     """The columns the splink model reads, for person mentions with a surname."""
     p = prepared[(prepared["kind"] == "person") & prepared["last"].notna()]
-    out = p[["mention_id", "source_id", "first", "last", "formal", "phone", "vehicle"]].copy()
+    out = p[["mention_id", "source_id", "first", "last", "phone", "vehicle"]].copy()
     out["dob"] = p["dob_norm"]
-    out["dob_swap"] = [N.swapped_dob(d) if isinstance(d, str) else None for d in p["dob_norm"]]
+    return model_columns(out)
+
+
+def model_columns(out: pd.DataFrame) -> pd.DataFrame:
+    """Derived model columns (formal names, swapped DOB, initials) from first, last and dob."""
+    out = out.copy()
+    out["formal"] = [list(formal_names(f)) if isinstance(f, str) and len(f) > 1 else None for f in out["first"]]
+    out["dob_swap"] = [N.swapped_dob(d) if isinstance(d, str) else None for d in out["dob"]]
     out["first_initial"] = out["first"].str[:1]
     out["last_initial"] = out["last"].str[:1]
-    out["initials"] = ["".join(sorted(((f or "")[:1], (lst or "")[:1]))) for f, lst in
+    out["initials"] = ["".join(sorted((f[:1] if isinstance(f, str) else "", lst[:1]))) for f, lst in
                        zip(out["first"], out["last"], strict=True)]
     return out.reset_index(drop=True)
 
@@ -178,10 +185,8 @@ def attach_weights(prepared: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
 def resolve(mentions: pd.DataFrame, config: ResolveConfig | None = None,
             model: dict[str, Any] | None = None) -> Resolution:
     """Resolve all mentions; trains the person model unless one is given."""
-    import logging
     import time
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
     cfg = config or ResolveConfig()
     started = time.perf_counter()
     prepared = prepare(mentions, cfg.region)

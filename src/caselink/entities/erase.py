@@ -1,0 +1,16 @@
+"""Erasing a case removes its entity mentions; entities left without mentions disappear."""
+
+from __future__ import annotations
+
+import duckdb
+
+from caselink.store.store import on_erase
+
+
+@on_erase
+def _erase_mentions(con: duckdb.DuckDBPyConnection, case_ids: list[str]) -> None:
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'entity_mentions'").fetchall()[0][0]:
+        return
+    con.execute("DELETE FROM entity_mentions WHERE source = 'case' AND list_contains(?, source_id)", [case_ids])
+    con.execute("DELETE FROM resolved_entities WHERE entity_id NOT IN "
+                "(SELECT entity_id FROM entity_mentions WHERE entity_id IS NOT NULL)")

@@ -1,0 +1,200 @@
+"""Resolution against the store: read every mention, resolve, and keep the result (migration 0006).
+
+``resolve_store`` re-resolves everything (and trains the person model); ``resolve_cases`` resolves
+only the mentions of new or changed cases against what is stored, with the stored model, and
+raises an ``entity`` alert when a new mention joins an entity already seen in other cases. Writes
+happen in one transaction with their audit row (``combination``: linking records).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from caselink import audit
+from caselink.alerts import raise_alert
+from caselink.entities.resolve import MENTION_COLUMNS, ResolveConfig, mention_id, resolve
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+    from caselink.store.store import Store
+
+STORED_COLUMNS = (*MENTION_COLUMNS, "norm", "first", "last", "dob_norm", "phone", "vehicle", "entity_id",
+                  "match_weight", "match_probability", "matched_to")
+
+
+def read_mentions(con: duckdb.DuckDBPyConnection, case_ids: list[str] | None = None) -> pd.DataFrame:
+    """Mentions from ``case_entities`` (and intel reports, when that table exists), optionally only
+    those of some cases. Callers audit the read."""
+    import pandas as pd
+
+    where, params = ("WHERE list_contains(?, case_id)", [case_ids]) if case_ids is not None else ("", [])
+    rows = [("case", *r) for r in con.execute(
+        f"SELECT case_id, kind, role, value, name, dob FROM case_entities {where}", params).fetchall()]
+    has_intel = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'intel_entities'").fetchall()
+    if has_intel[0][0] and case_ids is None:
+        rows += [("intel", *r) for r in con.execute(
+            "SELECT report_id, kind, role, value, name, dob FROM intel_entities").fetchall()]
+    data = [(mention_id(sid, k, r, v, n, d), src, sid, k, r, v, n, d) for src, sid, k, r, v, n, d in rows]
+    frame = pd.DataFrame(data, columns=list(MENTION_COLUMNS))
+    return frame.drop_duplicates("mention_id").reset_index(drop=True)
+
+
+def latest_model(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    rows = con.execute("SELECT model FROM entity_models ORDER BY model_id DESC LIMIT 1").fetchall()
+    return orjson.loads(rows[0][0]) if rows else None
+
+
+def _write(con: duckdb.DuckDBPyConnection, mentions: pd.DataFrame) -> None:
+    frame = mentions.loc[:, list(STORED_COLUMNS)]
+    con.register("_new_mentions", frame)
+    try:
+        con.execute("INSERT INTO entity_mentions SELECT * FROM _new_mentions")
+    finally:
+        con.unregister("_new_mentions")
+
+
+def _refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute ``resolved_entities`` from the mentions (display: the most common normalised form)."""
+    con.execute("DELETE FROM resolved_entities")
+    con.execute("""
+        INSERT INTO resolved_entities
+        SELECT entity_id, any_value(kind), coalesce(mode(norm), any_value(value)), count(*),
+               count(DISTINCT source || ':' || source_id), now()::TIMESTAMP
+        FROM entity_mentions WHERE entity_id IS NOT NULL GROUP BY entity_id
+    """)
+
+
+def resolve_store(store: Store, *, purpose: str, config: ResolveConfig | None = None,
+                  command: str = "entities resolve") -> dict[str, Any]:
+    """Resolve every mention in the store from scratch (training the person model)."""
+    from caselink.store.store import require_purpose
+
+    why = require_purpose(purpose, "resolving entities")
+    mentions = read_mentions(store.con)
+    result = resolve(mentions, config)
+    with store.transaction() as con:
+        con.execute("DELETE FROM entity_mentions")
+        _write(con, result.mentions)
+        _refresh_entities(con)
+        if result.model is not None:
+            next_id = con.execute("SELECT coalesce(max(model_id), 0) + 1 FROM entity_models").fetchall()[0][0]
+            con.execute("INSERT INTO entity_models VALUES (?, now()::TIMESTAMP, ?, ?)",
+                        [next_id, orjson.dumps(result.model).decode(), orjson.dumps(result.stats).decode()])
+        cases = sorted(set(result.mentions.loc[result.mentions["source"] == "case", "source_id"]))
+        audit.append(con, user=store.user, action="combination", command=command, case_ids=cases,
+                     purpose=why, detail={"entity_resolution": result.stats})
+    return result.stats
+
+
+def _stored_persons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    from caselink.entities.resolve import model_columns
+
+    frame = con.execute(
+        "SELECT mention_id, source_id, first, last, phone, vehicle, dob_norm AS dob FROM entity_mentions "
+        "WHERE kind = 'person' AND last IS NOT NULL").df()
+    return model_columns(frame)
+
+
+def _score_new(new: pd.DataFrame, old: pd.DataFrame, model: dict[str, Any], config: ResolveConfig) -> pd.DataFrame:
+    """Accepted pairs among the new person mentions and between them and the stored ones."""
+    import pandas as pd
+    from splink import DuckDBAPI, Linker
+
+    from caselink.entities.resolve import accept
+
+    empty = pd.DataFrame(columns=["mention_id_l", "mention_id_r", "match_weight", "match_probability"])
+    if len(new) == 0:
+        return empty
+    db = DuckDBAPI()
+    linker = Linker(db.register(pd.concat([old, new], ignore_index=True)), model["splink"],
+                    log_level=logging.ERROR)
+    parts = [linker.inference.predict_within(db.register(new), threshold_match_probability=config.threshold)]
+    if len(old):
+        parts.append(linker.inference.predict_between(db.register(new), db.register(old),
+                                                      threshold_match_probability=config.threshold))
+    frames = [accept(p.as_pandas_dataframe(), config) for p in parts]
+    return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else empty
+
+
+def resolve_cases(store: Store, case_ids: list[str], *, config: ResolveConfig | None = None,
+                  command: str = "ingest entities") -> dict[str, Any]:
+    """Resolve the mentions of (new or changed) cases against the stored entities; alert when a
+    mention joins an entity already seen in other cases. Without a stored model, resolves all."""
+    from caselink.entities.resolve import attach_weights, components, person_frame, prepare
+
+    cfg = config or ResolveConfig()
+    model = latest_model(store.con)
+    if model is None:
+        stats = resolve_store(store, purpose="entity resolution after ingest", config=cfg, command=command)
+        with store.transaction() as con:
+            stats["alerts"] = _alerts(con, case_ids)
+        return stats
+    prepared = prepare(read_mentions(store.con, case_ids), cfg.region)
+    with store.transaction() as con:
+        con.execute("DELETE FROM entity_mentions WHERE source = 'case' AND list_contains(?, source_id)", [case_ids])
+        new, old = person_frame(prepared), _stored_persons(con)
+        links = _score_new(new, old, model, cfg)
+        ids = [*new["mention_id"], *old["mention_id"]]
+        labels = components(ids, links)
+        stored = dict(zip(old["mention_id"], con.execute(
+            "SELECT entity_id FROM entity_mentions WHERE list_contains(?, mention_id) ORDER BY "
+            "list_position(?, mention_id)", [list(old["mention_id"]), list(old["mention_id"])]).fetchall(), strict=True))
+        person_entity = _assign(ids, labels, {k: v[0] for k, v in stored.items()}, con)
+        prepared["entity_id"] = [person_entity.get(m) if k == "person" else (f"{k}:{n}" if n else None)
+                                 for m, k, n in zip(prepared["mention_id"], prepared["kind"], prepared["norm"],
+                                                    strict=True)]
+        _write(con, attach_weights(prepared, links))
+        _refresh_entities(con)
+        n_alerts = _alerts(con, case_ids)
+        audit.append(con, user=store.user, action="combination", command=command, case_ids=case_ids,
+                     purpose="entity resolution after ingest",
+                     detail={"entity_mentions": len(prepared), "person_links": len(links), "alerts": n_alerts})
+    return {"mentions": len(prepared), "person_links": len(links), "alerts": n_alerts}
+
+
+def _assign(ids: list[str], labels: Any, stored: dict[str, str], con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Entity id per new mention: the stored entity its component joins (merging stored entities a
+    new mention bridges into the smallest id), or a new id."""
+    import hashlib
+
+    by_label: dict[int, list[str]] = {}
+    for m, lab in zip(ids, labels, strict=True):
+        by_label.setdefault(int(lab), []).append(m)
+    out: dict[str, str] = {}
+    for members in by_label.values():
+        known = sorted({stored[m] for m in members if m in stored})
+        target = known[0] if known else "person:" + hashlib.sha1(min(members).encode()).hexdigest()[:12]
+        if len(known) > 1:
+            con.execute("UPDATE entity_mentions SET entity_id = ? WHERE list_contains(?, entity_id)", [target, known[1:]])
+        out.update({m: target for m in members if m not in stored})
+    return out
+
+
+def _alerts(con: duckdb.DuckDBPyConnection, case_ids: list[str]) -> int:
+    """One ``entity`` alert per (entity, new case) when the entity is also mentioned in earlier cases
+    (cases outside this batch: a first bulk load raises none, linkage covers it)."""
+    rows = con.execute("""
+        SELECT n.entity_id, n.source_id, any_value(n.role), any_value(r.kind), any_value(r.display),
+               list(DISTINCT o.source_id ORDER BY o.source_id), max(n.match_weight)
+        FROM entity_mentions n JOIN entity_mentions o ON o.entity_id = n.entity_id AND o.source_id <> n.source_id
+             JOIN resolved_entities r ON r.entity_id = n.entity_id
+        WHERE n.source = 'case' AND o.source = 'case' AND list_contains(?, n.source_id)
+              AND NOT list_contains(?, o.source_id)
+        GROUP BY n.entity_id, n.source_id ORDER BY n.source_id, n.entity_id
+    """, [case_ids, case_ids]).fetchall()
+    raised = 0
+    for entity, case_id, role, kind, display, others, weight in rows:
+        shown = ", ".join(others[:5]) + ("..." if len(others) > 5 else "")
+        how = f"match weight {weight:+.1f}" if weight is not None else "same normalised value"
+        alert = raise_alert(con, kind="entity", case_id=case_id, related_ids=list(others), score=None,
+                            title=f"{kind} {display!r} ({role} in {case_id}) also appears in case(s) {shown}",
+                            detail={"entity_id": entity, "kind": kind, "role": role, "cases": list(others),
+                                    "match": how},
+                            dedupe_key=f"entity:{entity}:{case_id}")
+        raised += alert is not None
+    return raised
