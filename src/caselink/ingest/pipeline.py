@@ -80,7 +80,7 @@ class IngestReport:
 # Functions run after a batch commits, e.g. linkage of the new cases and alerts. A module that
 # registers one (by appending to AFTER_INGEST at import) is listed in AFTER_INGEST_MODULES.
 AFTER_INGEST: list[Callable[[Store, IngestReport], None]] = []
-AFTER_INGEST_MODULES: list[str] = ["caselink.linkage"]
+AFTER_INGEST_MODULES: list[str] = ["caselink.entities", "caselink.linkage"]
 
 
 def _importer(fmt: str) -> Callable[[list[Path]], Iterator[SourceRecord]] | None:

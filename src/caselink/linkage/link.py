@@ -103,7 +103,11 @@ def load_cases(store: Store, *, purpose: str, command: str) -> tuple[pd.DataFram
 
     frame = store.frame(list(CaseTable.COLUMNS) + ["batch_id"], purpose=purpose, command=command,
                         action="combination")
-    entities = store.con.execute("SELECT case_id, kind, value FROM case_entities").df()
+    from caselink.entities.evidence import (
+        linkage_frame,  # resolved entities when resolution has run
+    )
+
+    entities = linkage_frame(store.con)
     return frame, entities
 
 

@@ -64,7 +64,11 @@ def _score_now(
     cfg = config or LinkConfig()
     mdl = resolve_model(model)
     frame = store.frame(list(CaseTable.COLUMNS), purpose=purpose, command=command)
-    entities = store.con.execute("SELECT case_id, kind, value FROM case_entities").df()
+    from caselink.entities.evidence import (
+        linkage_frame,  # resolved entities when resolution has run
+    )
+
+    entities = linkage_frame(store.con)
     ids = frame["case_id"].to_numpy()
     row = np.flatnonzero(ids == case_id)
     pairs = candidate_pairs(frame, entities=entities, config=cfg.blocking, new_rows=row)
