@@ -87,7 +87,7 @@ def test_planted_series_are_nearer_and_share_rarer_facts(mid: SynthResult) -> No
     km, days, same_type, rare = 0, 1, 2, 4
     assert np.median(np.expm1(fl[:, km])) < 0.6 * np.median(np.expm1(fr[:, km]))
     assert np.median(np.expm1(fl[:, days])) < 0.25 * np.median(np.expm1(fr[:, days]))
-    assert fl[:, same_type].mean() > 0.75 > 0.4 > fr[:, same_type].mean()
+    assert fl[:, same_type].mean() > 0.65 > 0.4 > fr[:, same_type].mean()  # 15% of cases drift in type
     assert fl[:, rare].mean() > 2 * fr[:, rare].mean()
     hour_gap = 10
     assert fl[:, hour_gap].mean() < 0.8 * fr[:, hour_gap].mean()  # offenders keep time-of-day habits

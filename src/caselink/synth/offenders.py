@@ -82,7 +82,7 @@ def _signatures(rng: np.random.Generator, itype: np.ndarray) -> tuple[np.ndarray
     off_type = rng.random((k, N_SIG)) < 0.15
     sig[off_type] = rng.integers(0, len(V.CIRCUMSTANCES), off_type.sum())
     sig[:, 2][rng.random(k) < 0.4] = -1
-    return sig, rng.uniform(0.4, 0.9, (k, N_SIG))
+    return sig, rng.uniform(0.35, 0.85, (k, N_SIG))
 
 
 def make_profiles(rng: np.random.Generator, total_cases: int, first_id: int, male_share: float = 0.5) -> Profiles:
@@ -97,6 +97,8 @@ def make_profiles(rng: np.random.Generator, total_cases: int, first_id: int, mal
     drugger = (itype == V.T["death"]) | ((itype == V.T["sexual_offence"]) & (rng.random(k) < 0.3))
     drug = np.where(drugger, drugs[rng.integers(0, len(drugs), k)], -1)
     sig[drugger, 0] = V.C["drugged"]
+    online = np.isin(itype, [V.T["sexual_offence"], V.T["death"]]) & (rng.random(k) < 0.2)
+    sig[online, 1] = V.C["met_online"]  # finds victims through dating apps
     ages = np.array([V.AGE_MS[V.TYPES[i]][0] for i in itype], dtype=np.float64)
     male_p = np.array([V.MALE_P[V.TYPES[i]] for i in itype])
     partner = -np.ones(k, dtype=np.int64)
@@ -180,7 +182,7 @@ def series_cases(rng: np.random.Generator, p: Profiles, t0: int, t1: int) -> Col
     off = np.repeat(np.arange(len(p)), p.size)
     j = np.arange(n) - np.repeat(np.r_[0, np.cumsum(p.size)[:-1]], p.size)
     frac = j / np.maximum(p.size[off] - 1, 1)
-    drifted = rng.random(n) < 0.12
+    drifted = rng.random(n) < 0.15
     alt_type = np.array([[V.T[d] for d in V.DRIFT_TYPES.get(V.TYPES[i], ("other", "other"))] for i in range(len(V.TYPES))])
     c.itype = np.where(drifted, alt_type[p.itype[off], rng.integers(0, 2, n)], p.itype[off]).astype(np.int8)
     c.t = _times(rng, p, off, j, t0, t1)
