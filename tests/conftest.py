@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from caselink.store import Store
+
+# Timing deadlines make property tests flaky on a shared 2-core machine; behaviour is what we test.
+settings.register_profile("caselink", deadline=None, print_blob=True)
+settings.load_profile("caselink")
 
 SHARED_DATA = Path(os.environ.get("CASELINK_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data")).resolve()
 
