@@ -101,3 +101,15 @@ def test_changed_case_is_relinked(loaded: Store, tmp_path: Path) -> None:
     link(loaded)
     pairs = {(a, b) for a, b, _ in _links(loaded)}
     assert ("BARK-1", "BARK-2") in pairs and ("BARK-1", "BARK-3") not in pairs
+
+
+def test_demo_step_shows_the_planted_series_with_reasons(store: Store, tmp_path: Path) -> None:
+    from caselink.linkage.demo import demo_step
+
+    path = tmp_path / "cases.jsonl"
+    write_jsonl(path, background_records(200) + barking_series())
+    store.ingest([path], run_hooks=False)
+    text = demo_step(store, focus_prefix="BARK")
+    assert "BARK-1, BARK-2, BARK-3, BARK-4" in text
+    assert "why BARK-4 links to the earlier cases:" in text
+    assert text.count("  BARK-") == 3 and ": +" in text

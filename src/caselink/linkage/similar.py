@@ -1,7 +1,8 @@
 """Similar cases: the cases most likely to share an offender with one case, with the reasons.
 
-A case already covered by a link run is answered from the ``links`` table (an indexed lookup);
-a case not yet linked is scored on the fly against its candidates (nothing is stored then).
+A case already covered by a link run is answered from the ``links`` table; a case not yet
+linked is scored on the fly against its candidates (nothing is stored then). Either way only
+cases at or above ``LinkConfig.store_probability`` are listed.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def _score_now(
     if len(pairs) == 0:
         return []
     table = build_table(frame, entities)
-    a, b, p, lo, ex = score_pairs(table, mdl, pairs.a, pairs.b, min_probability=0.0, chunk=cfg.chunk_pairs,
-                                  explain_top=cfg.explain_top)
+    # the same cut as stored links, so a case answers the same before and after ``link``
+    a, b, p, lo, ex = score_pairs(table, mdl, pairs.a, pairs.b, min_probability=cfg.store_probability,
+                                  chunk=cfg.chunk_pairs, explain_top=cfg.explain_top)
     other = np.where(a == row[0], b, a)
     order = np.lexsort((ids[other], -p))[:limit]
     return [{"case_id": str(ids[other[i]]), "probability": float(p[i]), "log_odds": float(lo[i]),
