@@ -4,12 +4,11 @@ Matching here is exact on a normalised value: lower case with runs of spaces col
 phones, digits only with the UK international prefix (+44, 0044) and the trunk 0 removed, so that
 ``+44 7700 900123``, ``0044 7700 900123`` and ``07700-900123`` are one number; for vehicles,
 letters and digits only (``AB12 CDE`` = ``ab12cde``). Fuzzy matching of
-names is entity resolution proper, which comes with issue 8.
+names is entity resolution proper: ``caselink.entities``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,25 +17,10 @@ import duckdb
 
 from caselink.alerts import raise_alert
 
-# The same normalisation in SQL, for values stored in case_entities as given.
-SQL_NORM = ("CASE WHEN {col_kind} = 'phone' THEN regexp_replace(regexp_replace(regexp_replace("
-            "regexp_replace({col}, '[^0-9]', '', 'g'), '^00', ''), '^440?([0-9]{{10}})$', '\\1'), '^0', '') "
-            "WHEN {col_kind} = 'vehicle' THEN lower(regexp_replace({col}, '[^0-9A-Za-z]', '', 'g')) "
-            "ELSE lower(trim(regexp_replace({col}, '\\s+', ' ', 'g'))) END")
-_UK_INTERNATIONAL = re.compile(r"440?(\d{10})")
-
-
-def normalise(kind: str, value: str) -> str:
-    """The value used for exact matching (see the module docstring)."""
-    if kind == "phone":
-        digits = "".join(ch for ch in value if ch.isdigit())
-        digits = digits[2:] if digits.startswith("00") else digits
-        m = _UK_INTERNATIONAL.fullmatch(digits)
-        digits = m.group(1) if m else digits
-        return digits[1:] if digits.startswith("0") else digits
-    if kind == "vehicle":
-        return "".join(ch for ch in value if ch.isascii() and ch.isalnum()).lower()
-    return " ".join(value.split()).lower()
+# The exact-match key (Python and the same in SQL, for values stored in case_entities as given)
+# lives with the other entity normalisers.
+from caselink.entities.normalise import SQL_MATCH_KEY as SQL_NORM
+from caselink.entities.normalise import match_key as normalise
 
 
 @dataclass(frozen=True, order=True)
