@@ -25,7 +25,7 @@ _DEATHS = (
     ("2014-06-18T22:30", "2014-06-19T04:10", 51.53890, 0.07940, "street", 23,
      ("met_online", "body_moved"), ("ghb",), True),
     ("2014-08-27T21:00", "2014-08-28T07:25", 51.53622, 0.07641, "churchyard", 22,
-     ("undressed",), ("alcohol", "ghb"), True),
+     ("met_online", "undressed"), ("alcohol", "ghb"), True),
     ("2014-09-19T19:00", "2014-09-20T08:05", 51.53598, 0.07702, "churchyard", 21,
      ("note_left", "undressed"), ("ghb",), False),
     ("2015-09-13T22:00", "2015-09-14T10:40", 51.53705, 0.07560, "churchyard", 25,
@@ -37,8 +37,9 @@ NARRATIVES = (
     "app the evening before. Toxicology: GHB. His position suggests he was moved after death. "
     "Treated as a drug overdose; no suspicious circumstances.",
     "Body of a young man found by a dog walker sitting against the churchyard wall in the early "
-    "morning. Partially undressed. Toxicology shows GHB and alcohol. Believed accidental overdose; "
-    "not treated as suspicious. Family told police he did not use drugs.",
+    "morning. Partially undressed. He had been messaging a man on a dating app. Toxicology shows GHB "
+    "and alcohol. Believed accidental overdose; not treated as suspicious. Family told police he did "
+    "not use drugs.",
     "Deceased found in the churchyard, close to where a young man was found three weeks earlier. "
     "A handwritten note was recovered with the body, apparently saying he had taken the drug and "
     "was responsible for the earlier death. Toxicology: GHB. Not treated as suspicious.",
