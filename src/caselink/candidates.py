@@ -9,8 +9,8 @@ A pair is a candidate when any block puts the two cases together:
 - **same MO**: the same incident type and a shared circumstance, within ``mo_space_m`` metres
   and ``mo_time_days`` days;
 - **no location**: a case with no location is paired with its ``no_location_neighbours``
-  nearest cases in time on each side (within ``no_location_days``, in the same ``area`` when it
-  has one), so it is never dropped from linkage;
+  nearest cases in time on each side: in the same ``area`` when it has one (any time gap),
+  else among all cases within ``no_location_days``; so it is never dropped from linkage;
 - **rare fact**: sharing a circumstance or substance that at most ``rare_max_count`` cases
   (and at most ``rare_max_fraction`` of them) have;
 - **entity**: sharing an entity value (person, phone, vehicle...) that at most
@@ -314,7 +314,8 @@ def _no_location_pairs(kind: np.ndarray, lo: np.ndarray, hi: np.ndarray, area: n
         other = order[np.clip(cand, 0, len(order) - 1)]
         seeker = np.broadcast_to(use[:, None], other.shape)
         gap = np.maximum(0.0, np.maximum(lo[other] - hi[seeker], lo[seeker] - hi[other]))
-        valid &= (group[other] == group[seeker]) & (gap <= cfg.no_location_days)
+        # within an area, the area bounds the distance: any time gap; else a time window too
+        valid &= (group[other] == group[seeker]) & ((gap <= cfg.no_location_days) | (key == "area"))
         valid &= is_new[seeker] | is_new[other]  # incremental: keep pairs touching a new case
         out_a.append(np.minimum(seeker, other)[valid])
         out_b.append(np.maximum(seeker, other)[valid])

@@ -113,3 +113,17 @@ def test_demo_step_shows_the_planted_series_with_reasons(store: Store, tmp_path:
     assert "BARK-1, BARK-2, BARK-3, BARK-4" in text
     assert "why BARK-4 links to the earlier cases:" in text
     assert text.count("  BARK-") == 3 and ": +" in text
+
+
+def test_case_without_location_is_still_linked(store: Store, tmp_path: Path) -> None:
+    series = barking_series()
+    del series[3]["lat"], series[3]["lon"]
+    path = tmp_path / "cases.jsonl"
+    write_jsonl(path, background_records(200) + series)
+    store.ingest([path], run_hooks=False)
+    report = link(store)
+    assert report.by_block["no_location"] > 0
+    partners = {r[0] for r in store.con.execute(
+        "SELECT case_a FROM links WHERE case_b = 'BARK-4' UNION SELECT case_b FROM links WHERE case_a = 'BARK-4'"
+    ).fetchall()}
+    assert {"BARK-1", "BARK-2", "BARK-3"} <= partners
