@@ -157,3 +157,26 @@ def test_an_unexpected_error_is_a_plain_500(client: TestClient, tokens: dict[str
     r = client.get(f"{API}/cases", params={"q": "x"}, headers=bearer(tokens["analyst_all"]))
     assert r.status_code == 500
     assert r.json() == {"error": "internal_error", "message": "internal error; the server log has the details"}
+
+
+def test_missed_action_findings_are_scoped(client: TestClient, tokens: dict[str, str]) -> None:
+    everyone = client.get(f"{API}/checks", headers=bearer(tokens["reviewer_all"]))
+    assert everyone.status_code == 200
+    ids = {f["case_id"] for f in everyone.json()}
+    assert "KENT-001" in ids  # an open death with no actions recorded
+    mps = client.get(f"{API}/checks", headers=bearer(tokens["reviewer_mps"])).json()
+    assert mps and all(f["case_id"].startswith("MPS-") for f in mps)
+    one = client.get(f"{API}/checks", params={"case_id": "KENT-001"}, headers=bearer(tokens["reviewer_mps"]))
+    assert one.status_code == 404
+
+
+def test_disparity_counts_only_cases_in_scope(client: TestClient, tokens: dict[str, str]) -> None:
+    params = {"outcome": "status = open", "by": "incident_type"}
+    everyone = client.get(f"{API}/disparity", params=params, headers=bearer(tokens["reviewer_all"]))
+    assert everyone.status_code == 200, everyone.text
+    assert everyone.json()["cases"] == 4
+    mps = client.get(f"{API}/disparity", params=params, headers=bearer(tokens["reviewer_mps"])).json()
+    assert mps["cases"] == 3 and mps["where"] is None
+    bad = client.get(f"{API}/disparity", params={"outcome": "colour = red", "by": "x"},
+                     headers=bearer(tokens["reviewer_all"]))
+    assert bad.status_code in (400, 409, 422) and set(bad.json()) == {"error", "message"}

@@ -200,3 +200,12 @@ class OverdueOut(BaseModel):
     owner: str
     escalation_level: int
     case_ids: list[str]
+
+
+class FindingOut(BaseModel):
+    case_id: str
+    rule: str
+    title: str
+    severity: str
+    evidence: list[str]
+    missing_actions: list[str]

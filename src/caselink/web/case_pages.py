@@ -85,6 +85,7 @@ def case_page(ctx: CtxDep, case_id: CaseId) -> Response:
 CASE_SECTIONS = [
     ("caselink.linkage", "caselink.web.linkage_pages:similar_section"),
     ("caselink.intel", "caselink.web.intel_pages:intel_section"),
+    ("caselink.checks", "caselink.web.analysis_pages:findings_section"),
 ]
 DASHBOARD_PANELS: list[tuple[str, str]] = [
     ("caselink.intel", "caselink.web.intel_pages:overdue_panel"),

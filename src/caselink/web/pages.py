@@ -24,6 +24,7 @@ PAGE_MODULES = [
     ("caselink.web.case_pages", None),
     ("caselink.web.linkage_pages", "caselink.linkage"),
     ("caselink.web.intel_pages", "caselink.intel"),
+    ("caselink.web.analysis_pages", "caselink.disparity"),
 ]
 
 

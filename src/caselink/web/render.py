@@ -22,6 +22,7 @@ NAV: list[tuple[str, str, str, str | None]] = [
     ("Alerts", "/alerts", "alerts:read", None),
     ("Series", "/series", "series:read", "caselink.linkage"),
     ("Intel", "/intel", "intel:read", "caselink.intel"),
+    ("Disparity", "/disparity", "disparity:read", "caselink.disparity"),
     ("Audit log", "/audit", "audit:read", None),
 ]
 

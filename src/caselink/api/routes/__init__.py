@@ -17,6 +17,7 @@ _AREAS = [
     ("caselink.api.routes.audit", None),
     ("caselink.api.routes.linkage", "caselink.linkage"),
     ("caselink.api.routes.intel", "caselink.intel"),
+    ("caselink.api.routes.analysis", "caselink.checks"),
 ]
 
 
