@@ -170,10 +170,11 @@ class _Grid:
         self.scale_u = np.where(ll, EARTH_RADIUS_M * np.cos(v[r]), 1.0).astype(np.float32)
         self.size_m, self.time_days = size_m, time_days
 
-    def join(self, probes: np.ndarray, ordered: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs (positions in sort order) within the windows, from ``probes`` to every case;
-        ``ordered``: each unordered pair once (half the neighbourhood, same cell after self)."""
-        out_a, out_b = [], []
+    def join(self, probes: np.ndarray, ordered: bool, n: int) -> np.ndarray:
+        """Pairs within the windows, from ``probes`` (positions in sort order) to every case, as
+        keys ``min(row) * n + max(row)``; ``ordered``: each unordered pair once (half the
+        neighbourhood, same cell after self)."""
+        out: list[np.ndarray] = []
         for off in (_HALF + [(0, 0, 0)]) if ordered else _ALL:
             nkey = self.key[probes] + sum(d * s for d, s in zip(off, self.stride, strict=True))
             idx = np.minimum(np.searchsorted(self.ukey, nkey), len(self.ukey) - 1)
@@ -183,12 +184,11 @@ class _Grid:
                 start = np.maximum(start, probes + 1)
             counts = np.where(ok, np.maximum(end - start, 0), 0)
             for pa, pb in self._expand(probes, start, counts):
-                keep = self._near(pa, pb) & (self.rows[pa] != self.rows[pb])
-                out_a.append(pa[keep])
-                out_b.append(pb[keep])
-        if not out_a:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        return np.concatenate(out_a), np.concatenate(out_b)
+                ra, rb = self.rows[pa], self.rows[pb]
+                keep = self._near(pa, pb) & (ra != rb)
+                ra, rb = ra[keep], rb[keep]
+                out.append(np.minimum(ra, rb) * n + np.maximum(ra, rb))
+        return np.concatenate(out) if out else np.empty(0, np.int64)
 
     @staticmethod
     def _expand(probes: np.ndarray, start: np.ndarray, counts: np.ndarray) -> Any:
@@ -254,8 +254,7 @@ def _adapt(cases: _Located, size_m: float, time_days: float | None, max_partners
         uniq = np.flatnonzero(np.bincount(grid.rows))
         chosen = uniq if len(uniq) <= 1_000 else np.sort(rng.choice(uniq, 1_000, replace=False))
         probes = np.flatnonzero(np.isin(grid.rows, chosen))
-        pa, pb = grid.join(probes, ordered=False)
-        partners = _n_unique(grid.rows[pa] * (int(grid.rows.max()) + 1) + grid.rows[pb]) / max(len(chosen), 1)
+        partners = _n_unique(grid.join(probes, ordered=False, n=int(grid.rows.max()) + 1)) / max(len(chosen), 1)
         if partners <= max_partners * 1.05:
             break
         f = (max_partners / partners) ** (1.0 / power)
@@ -395,7 +394,7 @@ def candidate_pairs(
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        parts: dict[str, np.ndarray] = {}  # pair keys a * n + b per block
         windows: dict[str, float] = {}
         for name, cases, size, window, cap in (
                 ("space_time", plain, cfg.space_m, cfg.time_days, cfg.max_partners),
@@ -408,15 +407,15 @@ def candidate_pairs(
             if window is not None:
                 windows[f"{name}_days"] = round(window, 2)
             probes = np.flatnonzero(is_new[grid.rows]) if incremental else np.arange(len(grid.rows))
-            pa, pb = grid.join(probes, ordered=not incremental)
-            ra, rb = grid.rows[pa], grid.rows[pb]
-            parts[name] = (np.minimum(ra, rb), np.maximum(ra, rb))
-        parts["no_location"] = _no_location_pairs(kind, lo, hi, area, is_new, cfg)
+            parts[name] = grid.join(probes, ordered=not incremental, n=n)
+        na, nb = _no_location_pairs(kind, lo, hi, area, is_new, cfg)
+        parts["no_location"] = na * n + nb
         max_rare = int(min(cfg.rare_max_count, max(2, cfg.rare_max_fraction * n)))
         for name, table, cap in (("rare_fact", _facts_table(frame, cfg.rare_fields, is_new), max_rare),
                                  ("entity", _entity_table(frame, entities, is_new), cfg.entity_max_count)):
             con.register("_vals", table)
-            parts[name] = _fetch(con, _shared_value_block("_vals", cap, incremental))
+            va, vb = _fetch(con, _shared_value_block("_vals", cap, incremental))
+            parts[name] = va * n + vb
             con.unregister("_vals")
     finally:
         con.close()
@@ -428,14 +427,18 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[np.ndarray, np.nda
     return np.asarray(res["a"], dtype=np.int64), np.asarray(res["b"], dtype=np.int64)
 
 
-def _union(parts: dict[str, tuple[np.ndarray, np.ndarray]], n: int, windows: dict[str, float]) -> CandidatePairs:
-    """Unique pairs over all blocks, sorted; ``by_block`` counts each block's pairs before union."""
-    keys = np.concatenate([a * n + b for a, b in parts.values()]) if parts else np.empty(0, np.int64)
+def _union(parts: dict[str, np.ndarray], n: int, windows: dict[str, float]) -> CandidatePairs:
+    """Unique pairs over all blocks, sorted; ``by_block`` counts each block's pairs before union.
+    Rows come back as int32 when they fit (half the memory of 100M+ pairs)."""
+    counts = {name: int(len(k)) for name, k in parts.items()}
+    keys = np.concatenate(list(parts.values())) if parts else np.empty(0, np.int64)
+    parts.clear()
     keys.sort()  # sort + neighbour compare: much faster than np.unique's hashing for int64 keys
     if len(keys):
         keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
-    return CandidatePairs(keys // max(n, 1), keys % max(n, 1),
-                          {name: int(len(a)) for name, (a, _) in parts.items()}, windows)
+    dtype = np.int32 if n < 2**31 else np.int64
+    n = max(n, 1)
+    return CandidatePairs((keys // n).astype(dtype), (keys % n).astype(dtype), counts, windows)
 
 
 __all__ = ["BlockingConfig", "CandidatePairs", "candidate_pairs"]
