@@ -35,11 +35,12 @@ def _distances(coords: np.ndarray, system: str) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
-def _llr(c: float, mu: float, n: float) -> float:
-    if c <= mu:
-        return 0.0
-    rest = (n - c) * math.log((n - c) / (n - mu)) if n > c else 0.0
-    return c * math.log(c / mu) + rest
+def _llr(c: np.ndarray, mu: np.ndarray, n: float) -> np.ndarray:
+    """Poisson GLR of high clusters, elementwise; 0 where c <= mu."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inner = c * np.log(c / mu)
+        rest = np.where(n > c, (n - c) * np.log((n - c) / (n - mu)), 0.0)
+    return np.where(c > mu, inner + rest, 0.0)
 
 
 def brute_force(
@@ -53,6 +54,12 @@ def brute_force(
     share = settings.share_cap
     cap = n if share is None else max(1, int(math.floor(share * n)))
     dist = _distances(coords, system)
+    a, b = np.meshgrid(np.arange(n_units), np.arange(n_units), indexing="ij")
+    allowed = (b >= a) & (b - a < max_len)
+    if settings.prospective:
+        allowed &= b == n_units - 1
+    cum_all = np.concatenate([[0], np.cumsum(np.bincount(units, minlength=n_units))])
+    n_window = (cum_all[b + 1] - cum_all[a]).astype(float)
     _, first = np.unique(coords, axis=0, return_index=True)
     found: list[tuple[float, frozenset[int], int, int]] = []
     for centre in first:
@@ -64,18 +71,17 @@ def brute_force(
             n_circle = int(inside.sum())
             if n_circle > cap:
                 break
-            for a in range(n_units):
-                for b in range(a, min(n_units, a + max_len)):
-                    if settings.prospective and b != n_units - 1:
-                        continue
-                    in_window = (units >= a) & (units <= b)
-                    members = inside & in_window
-                    c = int(members.sum())
-                    mu = n_circle * int(in_window.sum()) / n
-                    value = _llr(c, mu, n)
-                    if value > 0:
-                        found.append((value, frozenset(np.flatnonzero(members).tolist()), a, b))
+            cum_in = np.concatenate([[0], np.cumsum(np.bincount(units[inside], minlength=n_units))])
+            c = (cum_in[b + 1] - cum_in[a]).astype(float)
+            value = np.where(allowed, _llr(c, n_circle * n_window / n, float(n)), 0.0)
+            top = value.max()
+            if top <= 0 or (found and top < found[0][0] - tol * max(1.0, top)):
+                continue
+            for i, j in zip(*np.nonzero(value >= top - tol * max(1.0, top)), strict=True):
+                members = np.flatnonzero(inside & (units >= i) & (units <= j))
+                found.append((float(value[i, j]), frozenset(members.tolist()), int(i), int(j)))
+            found.sort(key=lambda f: -f[0])
     if not found:
         return ReferenceBest(0.0, frozenset())
-    top = max(v for v, *_ in found)
-    return ReferenceBest(top, frozenset((m, a, b) for v, m, a, b in found if v >= top - tol * max(1, top)))
+    best = found[0][0]
+    return ReferenceBest(best, frozenset((m, i, j) for v, m, i, j in found if v >= best - tol * max(1, best)))
