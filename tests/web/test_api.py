@@ -180,3 +180,21 @@ def test_disparity_counts_only_cases_in_scope(client: TestClient, tokens: dict[s
     bad = client.get(f"{API}/disparity", params={"outcome": "colour = red", "by": "x"},
                      headers=bearer(tokens["reviewer_all"]))
     assert bad.status_code in (400, 409, 422) and set(bad.json()) == {"error", "message"}
+
+
+def test_alert_about_a_visible_case_hides_linked_cases_out_of_scope(client: TestClient, tokens: dict[str, str],
+                                                                   server_store: Store) -> None:
+    from caselink.alerts import raise_alert
+
+    with server_store.transaction() as con:
+        raise_alert(con, kind="linkage", title="MPS-003 links to KENT-001 (p=0.8)", dedupe_key="leak",
+                    case_id="MPS-003", related_ids=["KENT-001", "MPS-001"], score=0.8,
+                    detail={"links": [{"case_id": "KENT-001", "probability": 0.8},
+                                      {"case_id": "MPS-001", "probability": 0.6}]})
+    r = client.get(f"{API}/alerts", params={"case_id": "MPS-003"}, headers=bearer(tokens["analyst_mps"]))
+    assert r.status_code == 200 and len(r.json()) == 1
+    assert "KENT" not in r.text
+    alert = r.json()[0]
+    assert alert["related_ids"] == ["MPS-001"] and alert["detail"]["links"][0]["case_id"] == "MPS-001"
+    full = client.get(f"{API}/alerts", params={"case_id": "MPS-003"}, headers=bearer(tokens["analyst_all"])).json()
+    assert "KENT-001" in full[0]["title"]

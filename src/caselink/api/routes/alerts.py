@@ -35,8 +35,19 @@ def visible_alerts(ctx: Ctx, *, include_acknowledged: bool, kind: str | None, ca
             continue
         d = alert.to_dict()
         d["related_ids"] = related
-        out.append(d)
+        hidden = set(alert.related_ids) - set(related)
+        out.append(redact(d, hidden) if hidden else d)
     return out[:limit]
+
+
+def redact(alert: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
+    """Remove every mention of cases the user may not see from an alert's title and detail."""
+    links = alert["detail"].get("links") if isinstance(alert["detail"], dict) else None
+    kept = [lk for lk in links if isinstance(lk, dict) and lk.get("case_id") not in hidden] if isinstance(links, list) else []
+    title = alert["title"]
+    if any(h in title for h in hidden):
+        title = f"{alert['case_id'] or 'alert'}: {alert['kind']} alert ({len(alert['related_ids'])} related case(s) you can see)"
+    return {**alert, "title": title, "detail": {"links": kept} if kept else {}}
 
 
 @router.get("/alerts", response_model=list[AlertOut])
