@@ -95,3 +95,11 @@ def test_cli_rejects_bad_settings_with_a_message() -> None:
     assert result.exit_code != 0
     error = json.loads(result.stdout)
     assert error["error"] == "synth_error" and "--cases" in error["message"]
+
+
+def test_cli_to_standard_output_keeps_records_and_summary_apart() -> None:
+    result = CliRunner().invoke(main, ["synth", "--cases", "25", "--seed", "4", "--json"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 25 and all(json.loads(line)["case_id"].startswith("SY4-") for line in lines)
+    assert json.loads(result.stderr)["cases"] == 25

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from caselink.cli.common import echo_err, emit, json_option
+from caselink.cli.common import echo_err, emit, json_option, to_json
 
 
 @click.command()
@@ -58,7 +58,10 @@ def synth(n_cases: int, seed: int, out: Path | None, fmt: str, truth: Path | Non
         if "difficulty" in d:
             echo_err(f"reference logistic model pairwise AUC: {d['difficulty']['auc']:.3f}")
 
-    if as_json or out is not None:
+    if out is None:
+        if as_json:  # standard output holds the records: the summary goes to standard error
+            echo_err(to_json(summary))
+    else:
         emit(summary, as_json, human)
 
 
