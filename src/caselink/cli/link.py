@@ -151,7 +151,8 @@ def alerts(ctx: click.Context, show_all: bool, kind: str | None, limit: int, db:
             state = f"  [ack by {r['acknowledged_by']}: {r['ack_note']}]" if r["acknowledged_at"] else ""
             click.echo(f"#{r['alert_id']} {r['kind']} {r['created_at'][:19]}  {r['title']}{state}")
             for item in r["detail"].get("links", [])[:3]:
-                reasons = "; ".join(_explain_line(e) for e in item.get("explanation", [])[:4])
+                reasons = "; ".join(_explain_line(e) for e in item.get("explanation", [])
+                                    if not str(e["feature"]).startswith(("prior", "intercept")))
                 click.echo(f"    {item['case_id']} p={item['probability']:.2f}: {reasons}")
 
     emit(found, as_json, human)

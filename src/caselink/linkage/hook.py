@@ -24,7 +24,6 @@ def link_after_ingest(store: Store, report: IngestReport) -> None:
     result = link(store, command="ingest link")
     report.extra["linkage"] = (f"{result.linked_cases} case(s) linked: {result.stored_links} link(s) stored, "
                                f"{result.alerts} alert(s) raised (see: caselink alerts)")
-    report.extra["alert_ids"] = result.alert_ids
 
 
 def register() -> None:
