@@ -302,3 +302,30 @@ def test_chunked_body_without_length_is_refused(client: TestClient, tokens: dict
 
     r = client.put(f"{API}/me/purpose", content=gen(), headers=bearer(tokens["analyst_all"]))
     assert r.status_code == 411
+
+
+def test_lockout_through_the_api_with_the_controllable_clock(client: TestClient, clock: ManualClock,
+                                                            server_store: Store) -> None:
+    from .conftest import PASSWORD
+
+    body = {"user_name": "reviewer_mps", "password": "wrong password!"}
+    for _ in range(5):
+        assert client.post(f"{API}/auth/login", json=body).status_code == 401
+    right = {"user_name": "reviewer_mps", "password": PASSWORD}
+    locked = client.post(f"{API}/auth/login", json=right)
+    assert locked.status_code == 401 and locked.json()["error"] == "login_failed"
+    clock.advance(minutes=10, seconds=1)
+    assert client.post(f"{API}/auth/login", json=right).status_code == 200
+    denials = [r for r in audit_rows(server_store, "denial") if r[1] == "reviewer_mps" and r[3] == "login"]
+    assert len(denials) == 6 and "locked" in denials[-1][6]
+
+
+def test_idle_bearer_token_expires(client: TestClient, clock: ManualClock) -> None:
+    from .conftest import PASSWORD
+
+    token = client.post(f"{API}/auth/login", json={"user_name": "analyst_all", "password": PASSWORD}).json()["token"]
+    clock.advance(minutes=25)
+    assert client.get(f"{API}/me", headers=bearer(token)).status_code == 200
+    clock.advance(minutes=30, seconds=1)
+    r = client.get(f"{API}/me", headers=bearer(token))
+    assert r.status_code == 401 and "expired" in r.json()["message"]
