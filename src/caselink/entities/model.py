@@ -38,9 +38,13 @@ def _name_comparison() -> Any:
             label_for_charts="same first name, surname Jaro-Winkler >= 0.9"),
         cll.ColumnsReversedLevel("first", "last", symmetrical=True).configure(
             label_for_charts="first and last name swapped"),
+        cll.JaroWinklerLevel("sorted_name", 0.92).configure(label_for_charts="names in any order, Jaro-Winkler >= 0.92"),
         cll.And(cll.ExactMatchLevel("last"), cll.ExactMatchLevel("first_initial"),
                 cll.CustomLevel("(length(first_l) = 1 OR length(first_r) = 1)", base_dialect_str="duckdb")).configure(
             label_for_charts="same surname, first initial only"),
+        cll.And(cll.ExactMatchLevel("initials"), cll.ArrayIntersectLevel("tokens", 1)).configure(
+            label_for_charts="same initials in any order and one name in common"),
+        cll.JaroWinklerLevel("sorted_name", 0.8).configure(label_for_charts="names in any order, Jaro-Winkler >= 0.8"),
         cll.ElseLevel(),
     ])
 

@@ -93,9 +93,9 @@ def clean_text(value: str) -> str:
     collapsed. Case is kept (callers decide)."""
     text = unicodedata.normalize("NFKC", value)
     text = "".join(" " if ch.isspace() else ch for ch in text if unicodedata.category(ch) != "Cf")
-    text = " ".join(_deconfuse(w) for w in text.split())
     text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_deconfuse(w) for w in text.split())
 
 
 # -- people -----------------------------------------------------------------------------------------

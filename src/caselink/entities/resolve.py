@@ -116,6 +116,9 @@ def model_columns(out: pd.DataFrame) -> pd.DataFrame:
     out["dob_swap"] = [N.swapped_dob(d) if isinstance(d, str) else None for d in out["dob"]]
     out["first_initial"] = out["first"].str[:1]
     out["last_initial"] = out["last"].str[:1]
+    out["tokens"] = [[t for t in (f, lst) if isinstance(t, str) and t] for f, lst in
+                     zip(out["first"], out["last"], strict=True)]
+    out["sorted_name"] = [" ".join(sorted(t)) for t in out["tokens"]]
     out["initials"] = ["".join(sorted((f[:1] if isinstance(f, str) else "", lst[:1]))) for f, lst in
                        zip(out["first"], out["last"], strict=True)]
     return out.reset_index(drop=True)
