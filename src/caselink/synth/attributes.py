@@ -43,9 +43,16 @@ def weapon_probs() -> np.ndarray:
 
 
 def random_times(rng: np.random.Generator, itype: np.ndarray, t0: int, t1: int) -> np.ndarray:
-    """Times uniform over days in [t0, t1) with each type's hour-of-day profile."""
+    """Times over days in [t0, t1) with each type's hour-of-day profile; night-time violence
+    leans towards Friday and Saturday nights."""
     n = len(itype)
-    days = rng.integers(0, max(1, (t1 - t0) // DAY), size=n)
+    n_days = max(1, (t1 - t0) // DAY)
+    days = rng.integers(0, n_days, size=n)
+    dow = (t0 // DAY + days + 3) % 7  # Monday = 0
+    nightly = np.array([V.HOUR_PROFILE[t] == "night" for t in V.TYPES])[itype.astype(np.int64)]
+    to_weekend = nightly & (dow < 4) & (rng.random(n) < 0.3)
+    days = np.where(to_weekend & (days + 4 - dow < n_days), days + 4 - dow + (rng.random(n) < 0.5), days)
+    days = np.minimum(days, n_days - 1)
     hours = categorical(rng, _HOURS, itype.astype(np.int64))
     minutes = rng.integers(0, 60, size=n)
     return t0 + days * DAY + hours * HOUR + minutes * 60

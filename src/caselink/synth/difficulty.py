@@ -22,7 +22,7 @@ FEATURES = ("log_km", "log_days", "same_type", "same_place", "shared_rare_facts"
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
-    return np.array([bin(int(v)).count("1") for v in x], dtype=np.float64)
+    return np.bitwise_count(x).astype(np.float64)
 
 
 def _rarity(masks: np.ndarray, size: int) -> np.ndarray:
