@@ -57,7 +57,8 @@ def write_jsonl(path: Path, data: Synthetic, *, latlon: bool = False, extra: dic
         x, y = data.coords[i]
         rec = {"case_id": cid, "incident_type": "death", "occurred_from": str(data.days[i])}
         if latlon:
-            rec.update(lat=51.5 + y / 111_320.0, lon=-0.1 + x / (111_320.0 * np.cos(np.radians(51.5))))
+            rec.update(lat=float(51.5 + y / 111_320.0),
+                       lon=float(-0.1 + x / (111_320.0 * np.cos(np.radians(51.5)))))
         else:
             rec.update(x=float(x), y=float(y))
         rec.update(extra or {})

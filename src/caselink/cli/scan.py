@@ -104,7 +104,12 @@ def clusters(rule: str, level: str, threshold: float, min_victims: int, years: s
     Groups by geography, victim sex and weapon; flags groups with at least --min-victims whose
     solved share is at or below --threshold. Needs --purpose (audited).
     """
-    from caselink.scan.mapclusters import MapSettings, map_clusters, parse_years, raise_cluster_alerts
+    from caselink.scan.mapclusters import (
+        MapSettings,
+        map_clusters,
+        parse_years,
+        raise_cluster_alerts,
+    )
 
     settings = MapSettings(level=level, threshold=threshold, min_victims=min_victims,
                            years=parse_years(years), victim_sex=victim_sex, where=where)

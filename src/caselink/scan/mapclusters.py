@@ -116,7 +116,8 @@ def _geography_sql(level: str) -> str:
 def _selection(settings: MapSettings) -> tuple[str, list[Any]]:
     from caselink.filters import compile_filter
 
-    parts, params = ["incident_type = ?"], [settings.incident_type]
+    parts: list[str] = ["incident_type = ?"]
+    params: list[Any] = [settings.incident_type]
     if settings.years is not None:
         parts.append("year(t_from) BETWEEN ? AND ?")
         params += list(settings.years)
