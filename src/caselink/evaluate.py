@@ -64,9 +64,15 @@ def fit(kind: str, table: CaseTable, rows: IntArray, seed: int, weighted: bool =
         options: dict[str, Any] | None = None) -> LinkModel:
     """Fit a model of ``kind`` on pairs among ``rows``; ``options`` go to the fitting function."""
     opts = dict(options or {})
-    pairs = make_pairs(table, rows, seed=seed, near=int(opts.pop("near", 0)))
+    pairs = make_pairs(table, rows, seed=seed, near=int(opts.pop("near", 0)),
+                       per_group=int(opts.pop("per_group", 40)))
     feats = compare_pairs(table, pairs.a, pairs.b)
-    w = pairs.weight if weighted else None
+    w = pairs.weight ** float(opts.pop("weight_power", 1.0)) if weighted else None
+    drop = set(opts.pop("drop", []))
+    if drop:
+        from caselink.compare import Features
+        keep = [j for j, n in enumerate(feats.names) if n not in drop]
+        feats = Features([feats.names[j] for j in keep], feats.values[:, keep], table, feats.a, feats.b)
     if kind == "bayes":
         return fit_bayes(feats.values, feats.names, pairs.linked, w, **opts)
     if kind == "learned":
@@ -91,7 +97,7 @@ def _series_scores(log_odds: npt.NDArray[np.float64], members: dict[str, IntArra
 
 
 def judge(model: LinkModel, table: CaseTable, test_rows: IntArray, seed: int,
-          ks: Sequence[int] = KS, series_linkage: str = "max") -> SplitResult:
+          ks: Sequence[int] = KS, series_linkage: str = "sum", series_unit: str = "offender") -> SplitResult:
     """Pairwise and per-case metrics of ``model`` on the test cases of one split."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
@@ -100,6 +106,9 @@ def judge(model: LinkModel, table: CaseTable, test_rows: IntArray, seed: int,
     auc = float(roc_auc_score(pairs.linked, scores))
     auprc = float(average_precision_score(pairs.linked, scores))
     series = table.series
+    if series_unit == "group":
+        groups = crime_groups(series)
+        series = [(f"g{groups[i]}",) if groups[i] >= 0 else () for i in range(len(series))]
     members: dict[str, list[int]] = {}
     for i, names in enumerate(series):
         for s in names:
@@ -127,8 +136,8 @@ def judge(model: LinkModel, table: CaseTable, test_rows: IntArray, seed: int,
 
 
 def evaluate(table: CaseTable, kind: str = "learned", *, folds: int = 5, repeats: int = 4, seed: int = 0,
-             series_linkage: str = "max", weighted: bool = True,
-             options: dict[str, Any] | None = None) -> dict[str, Any]:
+             series_linkage: str = "sum", weighted: bool = True,
+             options: dict[str, Any] | None = None, series_unit: str = "offender") -> dict[str, Any]:
     """Repeated group-disjoint cross-validation; returns the summary ``caselink evaluate`` prints."""
     groups = crime_groups(table.series)
     if groups.max(initial=-1) + 1 < folds:
@@ -143,7 +152,8 @@ def evaluate(table: CaseTable, kind: str = "learned", *, folds: int = 5, repeats
             train_rows = np.flatnonzero((fold >= 0) & (fold != f))
             test_rows = np.flatnonzero(fold == f)
             model = fit(kind, table, train_rows, split_seed, weighted, options)
-            results.append(judge(model, table, test_rows, split_seed + 500, series_linkage=series_linkage))
+            results.append(judge(model, table, test_rows, split_seed + 500, series_linkage=series_linkage,
+                                 series_unit=series_unit))
     return summarise(results, kind, folds, repeats, seed, series_linkage)
 
 

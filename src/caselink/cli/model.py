@@ -60,8 +60,9 @@ def train(kind: str, out: Path, name: str | None, model_version: str, seed: int,
 @click.option("--folds", default=5, show_default=True, help="Folds per repeat (whole co-offending groups).")
 @click.option("--repeats", default=4, show_default=True, help="Repeats with fresh random folds.")
 @click.option("--seed", default=0, show_default=True)
-@click.option("--series-linkage", type=click.Choice(["max", "mean"]), default="max", show_default=True,
-              help="How a case is scored against a series: its best pair, or the mean Bayes factor.")
+@click.option("--series-linkage", type=click.Choice(["sum", "max", "mean"]), default="sum", show_default=True,
+              help="How a case is scored against a series: total odds over its cases, its best pair, "
+                   "or the mean odds (crimelinkage's average linkage).")
 @store_options
 @purpose_option
 @json_option

@@ -23,12 +23,15 @@ from caselink.model.bayes import weighted_quantiles
 FloatArray = npt.NDArray[np.float64]
 
 KNOT_PROBS = (0.2, 0.4, 0.6, 0.8)
-DEFAULT_INTERACTIONS: tuple[tuple[str, str], ...] = (
+#: interactions a user can ask for; none by default, because on the crimelinkage data every one
+#: of these lowered cross-validated AUC (0.926 -> 0.917 for space x time): the additive curves
+#: already capture what they add there, and the extra terms overfit.
+SUGGESTED_INTERACTIONS: tuple[tuple[str, str], ...] = (
     ("space_nearer", "time_nearer"),
     ("space_nearer", "circumstances_shared_info"),
     ("time_nearer", "circumstances_shared_info"),
-    ("space_nearer", "narrative_similarity"),
 )
+DEFAULT_INTERACTIONS: tuple[tuple[str, str], ...] = ()
 MIN_KNOWN = 10
 
 
@@ -70,9 +73,7 @@ def _basis(name: str, raw: FloatArray, w: FloatArray) -> _Basis | None:
     if known.sum() < MIN_KNOWN:
         return None
     xk, wk = x[known], w[known]
-    lo, hi = weighted_quantiles(xk, wk, np.array([0.005, 0.995]))
-    if hi <= lo:
-        lo, hi = float(xk.min()), float(xk.max())
+    lo, hi = float(xk.min()), float(xk.max())
     if hi <= lo and known.all():
         return None  # constant and always known: carries no evidence
     inner = np.unique(weighted_quantiles(xk, wk, np.array(KNOT_PROBS)))
@@ -83,7 +84,7 @@ def _basis(name: str, raw: FloatArray, w: FloatArray) -> _Basis | None:
 
 
 def fit_learned(values: npt.ArrayLike, names: Sequence[str], y: npt.ArrayLike, weight: npt.ArrayLike | None = None,
-                *, interactions: Sequence[tuple[str, str]] = DEFAULT_INTERACTIONS, c: float = 0.5,
+                *, interactions: Sequence[tuple[str, str]] = DEFAULT_INTERACTIONS, c: float = 0.01,
                 name: str = "learned", version: str = "1") -> LinkModel:
     """Fit an L2-regularised logistic model with per-feature curves and pairwise interactions."""
     from sklearn.linear_model import LogisticRegression
@@ -96,7 +97,9 @@ def fit_learned(values: npt.ArrayLike, names: Sequence[str], y: npt.ArrayLike, w
     w = np.ones(len(yy)) if weight is None else np.asarray(weight, dtype=np.float64)
     w = w * (len(w) / w.sum())
     col = {n: np.asarray(values[:, j], dtype=np.float64) for j, n in enumerate(names)}
-    bases = [b for n in names if (b := _basis(n, col[n], w)) is not None]
+    # knots where both classes have mass: linked and unlinked pairs count half each
+    kw = np.where(yy, 0.5 / w[yy].sum(), 0.5 / w[~yy].sum()) * w
+    bases = [b for n in names if (b := _basis(n, col[n], kw)) is not None]
     blocks = [b.columns(col[b.name]) for b in bases]
     inters = _interactions(interactions, {b.name for b in bases}, col, w)
     blocks += [(inter.z(col[i.features[0]], 0) * inter.z(col[i.features[1]], 1))[:, None]
