@@ -78,7 +78,7 @@ def step_similar(db: str, queries: int) -> dict[str, Any]:
 
     with Store.open(db, user="bench") as store:
         ids = [r[0] for r in store.con.execute(
-            "SELECT case_id FROM cases USING SAMPLE reservoir({int(queries)} ROWS) REPEATABLE (5)").fetchall()]
+            f"SELECT case_id FROM cases USING SAMPLE reservoir({int(queries)} ROWS) REPEATABLE (5)").fetchall()]
         similar(store, ids[0], limit=10, purpose="benchmark")  # warm up
         times = []
         for case_id in ids:
@@ -87,6 +87,26 @@ def step_similar(db: str, queries: int) -> dict[str, Any]:
             times.append((time.perf_counter() - t0) * 1000)
     return {"queries": len(times), "p50_ms": round(float(np.percentile(times, 50)), 1),
             "p95_ms": round(float(np.percentile(times, 95)), 1), "max_ms": round(max(times), 1)}
+
+
+def step_incremental(db: str) -> dict[str, Any]:
+    """Ingest one new case into a linked store, then link it: what an ingest with alerts costs."""
+    import orjson
+
+    from caselink.linkage.link import link
+    from caselink.store import Store
+
+    with Store.open(db, user="bench") as store:
+        record = orjson.loads(store.con.execute("SELECT record FROM cases ORDER BY case_id LIMIT 1").fetchall()[0][0])
+        record["case_id"] = "BENCH-NEW-1"
+        path = Path(db).with_suffix(".new.jsonl")
+        path.write_bytes(orjson.dumps(record) + b"\n")
+        store.ingest([path], run_hooks=False, show_progress=False)
+        t0 = time.perf_counter()
+        report = link(store, purpose="benchmark")
+        wall = time.perf_counter() - t0
+    return {"linked_cases": report.linked_cases, "candidate_pairs": report.candidate_pairs, "wall_s": round(wall, 2),
+            "stages_s": report.seconds, "peak_rss_mib": round(_peak_mib())}
 
 
 def step_throughput(db: str, pairs: int, repeats: int) -> dict[str, Any]:
@@ -116,7 +136,9 @@ def step_throughput(db: str, pairs: int, repeats: int) -> dict[str, Any]:
 
 
 def _child(step: str, *args: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, __file__, "--step", step, *args], check=True, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, __file__, "--step", step, *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"bench step {step} failed:\n{out.stderr[-3000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -134,22 +156,26 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "link.json")
+    parser.add_argument("--workdir", type=Path, default=None, help="Keep the stores here (default: a temp dir).")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.step:
         fn = {"build": lambda: step_build(int(opts.args[0]), opts.args[1]), "link": lambda: step_link(opts.args[0]),
               "similar": lambda: step_similar(opts.args[0], int(opts.args[1])),
+              "incremental": lambda: step_incremental(opts.args[0]),
               "throughput": lambda: step_throughput(opts.args[0], int(opts.args[1]), int(opts.args[2]))}[opts.step]
         print(json.dumps(fn()))
         return
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "note": "shared with other engineers; medians"},
                                "density": f"{PER_YEAR} cases a year over London (window grows with size)",
                                "link": []}
-    with tempfile.TemporaryDirectory(prefix="caselink-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="caselink-bench-") as scratch:
+        tmp = str(opts.workdir or scratch)
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         for n in opts.sizes:
             db = str(Path(tmp) / f"s{n}.duckdb")
-            built = _child("build", str(n), db)
+            built = {"reused": True} if Path(db).exists() else _child("build", str(n), db)
             row = {"cases": n, **_child("link", db), "build": built}
             results["link"].append(row)
             print(f"link {n:>9,} cases: {row['candidate_pairs']:>12,} pairs ({row['candidate_pairs'] / n:.1f}/case), "
@@ -157,6 +183,8 @@ def main() -> None:
         largest = str(Path(tmp) / f"s{opts.sizes[-1]}.duckdb")
         results["similar"] = {"cases": opts.sizes[-1], **_child("similar", largest, str(opts.queries))}
         print(f"similar on {opts.sizes[-1]:,}: p50 {results['similar']['p50_ms']} ms, p95 {results['similar']['p95_ms']} ms")
+        results["incremental_one_case"] = {"cases": opts.sizes[-1], **_child("incremental", largest)}
+        print(f"link one new case on {opts.sizes[-1]:,}: {results['incremental_one_case']['wall_s']} s")
         through_db = str(Path(tmp) / f"s{min(opts.sizes[-1], 100_000)}.duckdb")
         if not Path(through_db).exists():
             through_db = largest
