@@ -198,3 +198,20 @@ def test_alert_about_a_visible_case_hides_linked_cases_out_of_scope(client: Test
     assert alert["related_ids"] == ["MPS-001"] and alert["detail"]["links"][0]["case_id"] == "MPS-001"
     full = client.get(f"{API}/alerts", params={"case_id": "MPS-003"}, headers=bearer(tokens["analyst_all"])).json()
     assert "KENT-001" in full[0]["title"]
+
+
+def test_clusters_list_scan_alerts_without_hidden_members(client: TestClient, tokens: dict[str, str],
+                                                          server_store: Store) -> None:
+    from caselink.alerts import raise_alert
+
+    with server_store.transaction() as con:
+        raise_alert(con, kind="scan", title="space-time cluster: 3 cases", dedupe_key="scan1", case_id="MPS-002",
+                    related_ids=["MPS-001", "MPS-002", "KENT-001"], score=0.99,
+                    detail={"case_ids": ["MPS-001", "MPS-002", "KENT-001"], "p_value": 0.01})
+    everyone = client.get(f"{API}/clusters", headers=bearer(tokens["analyst_all"])).json()
+    assert [a["kind"] for a in everyone] == ["scan"] and len(everyone[0]["related_ids"]) == 3
+    mps = client.get(f"{API}/clusters", headers=bearer(tokens["analyst_mps"]))
+    assert "KENT" not in mps.text
+    assert mps.json()[0]["detail"]["case_ids"] == ["MPS-001", "MPS-002"]
+    page = client.get("/", headers=bearer(tokens["analyst_mps"]))
+    assert "Recent clusters" in page.text and "KENT" not in page.text

@@ -116,6 +116,7 @@ ENDPOINTS: list[tuple[str, str, str, str | None]] = [
     ("POST", f"{API}/intel?case=KENT-001", "intel:create", "KENT-001"),
     ("POST", f"{API}/intel/{{mps_report}}/transition", "intel:update", "MPS-001"),
     ("POST", f"{API}/intel/{{kent_report}}/transition", "intel:update", "KENT-001"),
+    ("GET", f"{API}/clusters", "scan:read", None),
     ("GET", f"{API}/checks", "checks:read", None),
     ("GET", f"{API}/checks?case_id=KENT-001", "checks:read", "KENT-001"),
     ("GET", f"{API}/disparity?outcome=status%20%3D%20open&by=incident_type", "disparity:read", None),

@@ -89,7 +89,18 @@ CASE_SECTIONS = [
 ]
 DASHBOARD_PANELS: list[tuple[str, str]] = [
     ("caselink.intel", "caselink.web.intel_pages:overdue_panel"),
+    ("caselink.scan", "caselink.web.case_pages:clusters_panel"),
 ]
+
+
+def clusters_panel(ctx: Ctx) -> dict[str, Any] | None:
+    """Recent space-time and unsolved clusters (alerts of kind scan/cluster)."""
+    from caselink.accounts import can
+    from caselink.api.routes.alerts import clusters
+
+    if not can(ctx.user.role, "scan:read"):
+        return None
+    return {"title": "Recent clusters", "template": "_clusters.html", "clusters": clusters(ctx, 5)}
 
 
 def _providers(table: list[tuple[str, str]]) -> list[Any]:

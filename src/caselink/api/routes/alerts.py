@@ -42,12 +42,25 @@ def visible_alerts(ctx: Ctx, *, include_acknowledged: bool, kind: str | None, ca
 
 def redact(alert: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
     """Remove every mention of cases the user may not see from an alert's title and detail."""
-    links = alert["detail"].get("links") if isinstance(alert["detail"], dict) else None
-    kept = [lk for lk in links if isinstance(lk, dict) and lk.get("case_id") not in hidden] if isinstance(links, list) else []
-    title = alert["title"]
-    if any(h in title for h in hidden):
-        title = f"{alert['case_id'] or 'alert'}: {alert['kind']} alert ({len(alert['related_ids'])} related case(s) you can see)"
-    return {**alert, "title": title, "detail": {"links": kept} if kept else {}}
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value if not (isinstance(v, str) and v in hidden)
+                    and not (isinstance(v, dict) and v.get("case_id") in hidden)]
+        return value
+
+    title = f"{alert['case_id'] or 'alert'}: {alert['kind']} alert ({len(alert['related_ids'])} related case(s) you can see)"
+    return {**alert, "title": title, "detail": clean(alert["detail"])}
+
+
+def clusters(ctx: Ctx, limit: int) -> list[dict[str, Any]]:
+    """Space-time scan and unsolved-cluster alerts about cases the user may see, newest first."""
+    found = [a for kind in ("scan", "cluster") for a in visible_alerts(
+        ctx, include_acknowledged=True, kind=kind, case_id=None, limit=limit)]
+    found.sort(key=lambda a: -a["alert_id"])
+    return found[:limit]
 
 
 @router.get("/alerts", response_model=list[AlertOut])
@@ -74,6 +87,14 @@ def alert_visible(ctx: Ctx, alert_id: int) -> None:
     if ids and not queries.visible_ids(ctx, ids):
         ctx.deny("alert out of scope", ids, {"alert_id": alert_id})
         raise NotFound(f"no alert {alert_id}")
+
+
+@router.get("/clusters", response_model=list[AlertOut])
+def list_clusters(ctx: CtxDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+    """Clusters found by the space-time scan and the unsolved-cluster rule (as alerts; audited)."""
+    authenticate(ctx)
+    ctx.need("scan:read")
+    return clusters(ctx, limit)
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertOut)
