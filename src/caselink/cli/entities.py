@@ -97,12 +97,22 @@ def search_cmd(text: str, db: Path | None, user: str | None, purpose: str | None
 @click.option("--cases", "n_cases", type=int, default=20_000, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threshold", type=float, default=0.5, show_default=True)
+@click.option("--linkage", is_flag=True, help="Instead: linkage AUC without, with raw and with resolved entities.")
 @json_option
-def evaluate_cmd(n_cases: int, seed: int, threshold: float, as_json: bool) -> None:
-    """Pairwise precision/recall of person resolution on synthetic mentions with known identities."""
+def evaluate_cmd(n_cases: int, seed: int, threshold: float, linkage: bool, as_json: bool) -> None:
+    """Pairwise precision/recall of person resolution on synthetic mentions with known identities
+    (or, with --linkage, what shared entities add to case linkage)."""
     from caselink.entities.evaluate import evaluate_synthetic
     from caselink.entities.resolve import ResolveConfig
 
+    if linkage:
+        from caselink.entities.linkage_eval import linkage_gain
+
+        gain = linkage_gain(n_cases, seed)
+        emit(gain, as_json, lambda g: [click.echo(f"{k:<18} AUC {g[k]['auc']:.4f}  AUPRC {g[k]['auprc']:.4f}  "
+                                                  f"hit@1 {g[k]['hit_at_1']:.4f}")
+                                       for k in ("no_entities", "raw_entities", "resolved_entities")])
+        return
     result = evaluate_synthetic(n_cases, seed, ResolveConfig(threshold=threshold))
     emit(result, as_json, lambda r: click.echo(
         f"name + identifier: precision {r['name_and_identifier']['precision']:.4f} recall "
