@@ -108,15 +108,17 @@ def evaluate_cmd(n_cases: int, seed: int, threshold: float, linkage: bool, as_js
     if linkage:
         from caselink.entities.linkage_eval import linkage_gain
 
-        gain = linkage_gain(n_cases, seed)
-        emit(gain, as_json, lambda g: [click.echo(f"{k:<18} AUC {g[k]['auc']:.4f}  AUPRC {g[k]['auprc']:.4f}  "
-                                                  f"hit@1 {g[k]['hit_at_1']:.4f}")
-                                       for k in ("no_entities", "raw_entities", "resolved_entities")])
+        emit(linkage_gain(n_cases, seed), as_json, _gain_lines)
         return
     result = evaluate_synthetic(n_cases, seed, ResolveConfig(threshold=threshold))
     emit(result, as_json, lambda r: click.echo(
         f"name + identifier: precision {r['name_and_identifier']['precision']:.4f} recall "
         f"{r['name_and_identifier']['recall']:.4f}; comparable pairs recall {r['comparable']['recall']:.4f}"))
+
+
+def _gain_lines(g: dict[str, Any]) -> None:
+    for k in ("no_entities", "raw_entities", "resolved_entities"):
+        click.echo(f"{k:<18} AUC {g[k]['auc']:.4f}  AUPRC {g[k]['auprc']:.4f}  hit@1 {g[k]['hit_at_1']:.4f}")
 
 
 COMMANDS = [entities]
