@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from caselink.compare.features import (
            FEATURE_NAMES,
+    FEATURE_SET_VERSION,
            FEATURES,
            SPECS,
            Features,
@@ -18,5 +19,5 @@ from caselink.compare.features import (
 )
 from caselink.compare.table import CaseTable, CompareError
 
-__all__ = ["FEATURES", "FEATURE_NAMES", "SPECS", "CaseTable", "CompareError", "FeatureSpec", "Features",
+__all__ = ["FEATURES", "FEATURE_NAMES", "FEATURE_SET_VERSION", "SPECS", "CaseTable", "CompareError", "FeatureSpec", "Features",
            "compare_pairs"]

@@ -96,7 +96,9 @@ def space_count(d: FloatArray, knn: npt.NDArray[np.float32], rows: IntArray, cap
     beyond = np.isfinite(last) & (d > last)
     out = exact
     out[beyond] = k * (d[beyond] / np.maximum(last[beyond], MIN_RADIUS_M)) ** 2
-    return np.minimum(out, cap)
+    out = np.minimum(out, max(cap, 0.0))
+    out[~np.isfinite(d)] = np.nan
+    return out
 
 
 def time_count(mid_sorted: FloatArray, mid: FloatArray, gap: FloatArray, rows: IntArray) -> FloatArray:

@@ -19,6 +19,10 @@ from caselink.compare.table import CaseTable, CompareError
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.floating]
 CHUNK = 131_072
+#: bumped whenever a feature's meaning changes, so a saved model records what it was trained on
+#: (1: neighbour counts extrapolated from the 10th neighbour and averaged over both cases;
+#:  2: exact counts from kept neighbour distances / sorted times, the smaller of both cases)
+FEATURE_SET_VERSION = 2
 
 
 @dataclass(frozen=True)

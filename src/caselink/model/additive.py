@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from caselink.compare import Features
+from caselink.compare import FEATURE_SET_VERSION, Features
 from caselink.errors import ModelError
 
 FloatArray = npt.NDArray[np.float64]
@@ -97,6 +97,7 @@ class LinkModel:
     interactions: list[Interaction] = field(default_factory=list)
     slope: float = 1.0
     trained_on: dict[str, Any] = field(default_factory=dict)
+    feature_set: int = FEATURE_SET_VERSION
 
     @property
     def features(self) -> list[str]:

@@ -15,7 +15,11 @@ from caselink.errors import ModelError
 from caselink.model.additive import Interaction, LinkModel, Term
 
 FORMAT = "caselink.linkmodel"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Format history:
+#   1 - terms, interactions, intercept, slope, trained_on.
+#   2 - adds "feature_set": the compare feature-set version the model was trained on. A format-1
+#       file is read as feature_set 1 (its neighbour-count features had the older meaning).
 
 
 def model_to_dict(model: LinkModel) -> dict[str, Any]:
@@ -28,6 +32,7 @@ def model_to_dict(model: LinkModel) -> dict[str, Any]:
         "intercept": model.intercept,
         "slope": model.slope,
         "trained_on": model.trained_on,
+        "feature_set": model.feature_set,
         "terms": [
             {"feature": t.feature, "scale": t.scale, "kind": t.kind, "knots": t.knots,
              "weights": t.weights, "missing": t.missing}
@@ -47,6 +52,7 @@ def model_from_dict(data: dict[str, Any], source: str = "model") -> LinkModel:
     version = data.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
         raise ModelError(f"{source} has format_version {version!r}; this caselink reads 1..{FORMAT_VERSION}")
+    data = _upgrade(dict(data), version)
     try:
         terms = [Term(t["feature"], t["scale"], t["kind"], [float(v) for v in t["knots"]],
                       [float(v) for v in t["weights"]], float(t["missing"])) for t in data["terms"]]
@@ -57,9 +63,17 @@ def model_from_dict(data: dict[str, Any], source: str = "model") -> LinkModel:
                   for i in data.get("interactions", [])]
         return LinkModel(name=str(data["name"]), version=str(data["version"]), kind=str(data["kind"]),
                          intercept=float(data["intercept"]), terms=terms, interactions=inters,
-                         slope=float(data.get("slope", 1.0)), trained_on=dict(data.get("trained_on", {})))
+                         slope=float(data.get("slope", 1.0)), trained_on=dict(data.get("trained_on", {})),
+                         feature_set=int(data["feature_set"]))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ModelError(f"{source} is malformed: {exc!r}") from None
+
+
+def _upgrade(data: dict[str, Any], version: int) -> dict[str, Any]:
+    """Bring an older file's fields up to the current format, one version at a time."""
+    if version < 2:
+        data["feature_set"] = 1
+    return data
 
 
 def save_model(model: LinkModel, path: str | os.PathLike[str]) -> None:

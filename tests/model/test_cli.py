@@ -1,0 +1,65 @@
+"""``caselink train`` and ``caselink evaluate`` on a store with solved series (audited reads)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tests.model.planted import planted_frame
+
+from caselink.cli import main
+from caselink.model import load_model
+from caselink.store import Store
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, cli: CliRunner, db_path: Path) -> Path:
+    df = planted_frame(n_series=30, n_background=150, seed=3)
+    path = tmp_path / "cases.jsonl"
+    with path.open("w") as fh:
+        for row in df.itertuples(index=False):
+            fh.write(json.dumps({
+                "case_id": row.case_id, "incident_type": "burglary",
+                "occurred_from": row.t_from.isoformat() + "Z", "occurred_to": row.t_to.isoformat() + "Z",
+                "x": row.x, "y": row.y, "circumstances": row.circumstances, "series_ids": row.series_ids,
+            }) + "\n")
+    result = cli.invoke(main, ["ingest", str(path), "--no-link", "--json"])
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+def test_train_writes_a_model_and_audits_the_read(cli: CliRunner, loaded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "model.json"
+    result = cli.invoke(main, ["train", "--model", "bayes", "--out", str(out), "--name", "local", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["kind"] == "bayes" and data["trained_on"]["linked"] == 90
+    model = load_model(out)
+    assert model.name == "local" and "distance_km" in model.features
+    with Store.open(loaded, user="tester") as store:
+        rows = store.con.execute(
+            "SELECT action, purpose, len(case_ids) FROM audit_log WHERE command = 'train'").fetchall()
+    assert rows == [("consultation", "training a linkage model", 240)]
+
+
+def test_evaluate_prints_the_summary(cli: CliRunner, loaded: Path) -> None:
+    result = cli.invoke(main, ["evaluate", "--folds", "3", "--repeats", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["splits"] == 3
+    assert 0.5 < data["pairwise"]["auc"]["mean"] <= 1.0
+    assert {"hit_at_1", "hit_at_10", "mrr"} <= set(data["series"])
+    human = cli.invoke(main, ["evaluate", "--folds", "3", "--repeats", "1"])
+    assert "pairwise AUC" in human.output
+
+
+def test_train_on_a_store_without_series_fails_clearly(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps({"case_id": f"c{i}", "incident_type": "death",
+                                           "occurred_from": "2015-01-0" + str(i + 1)}) for i in range(3)) + "\n")
+    assert cli.invoke(main, ["ingest", str(path), "--no-link"]).exit_code == 0
+    result = cli.invoke(main, ["train", "--out", str(tmp_path / "m.json"), "--json"])
+    assert result.exit_code != 0
+    assert json.loads(result.stdout)["error"] == "model_error"
