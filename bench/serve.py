@@ -50,7 +50,7 @@ def build_store(db: Path, n_cases: int, seed: int) -> float:
     return time.perf_counter() - t0
 
 
-def prepare(db: Path, n_ids: int) -> tuple[str, list[str]]:
+def prepare(db: Path, n_ids: int) -> tuple[str, list[str], dict[str, int]]:
     """A bench user with a token, and case ids to ask for (read before the server holds the store)."""
     users = json.loads(run("users", "list", "--db", str(db), "--json"))
     if not any(u["user_name"] == "bench" for u in users):
@@ -60,12 +60,12 @@ def prepare(db: Path, n_ids: int) -> tuple[str, list[str]]:
 
     con = duckdb.connect(str(db), read_only=True)
     ids = [r[0] for r in con.execute(
-        "SELECT case_id FROM cases USING SAMPLE reservoir(?) REPEATABLE (1)", [n_ids]).fetchall()]
+        f"SELECT case_id FROM cases USING SAMPLE reservoir({int(n_ids)} ROWS) REPEATABLE (1)").fetchall()]
     n = con.execute("SELECT count(*) FROM cases").fetchall()[0][0]
     links = con.execute("SELECT count(*) FROM links").fetchall()[0][0]
     con.close()
     print(f"store: {n} cases, {links} links", flush=True)
-    return token, ids
+    return token, ids, {"cases": int(n), "links": int(links)}
 
 
 def start_server(db: Path, port: int) -> subprocess.Popen[str]:
@@ -136,7 +136,7 @@ def main() -> None:
         db = Path(tmp.name) / "serve.duckdb"
         print(f"building a {args.cases}-case linked store ...", flush=True)
         build_s = round(build_store(db, args.cases, args.seed), 1)
-    token, ids = prepare(db, 2000)
+    token, ids, store_size = prepare(db, 2000)
     server = start_server(db, args.port)
     base = f"http://127.0.0.1:{args.port}"
     results: dict[str, Any] = {}
@@ -157,10 +157,12 @@ def main() -> None:
         server.wait(timeout=30)
         if tmp is not None:
             tmp.cleanup()
-    report = {"benchmark": "serve", "cases": args.cases if args.db is None else None, "store_build_seconds": build_s,
+    report = {"benchmark": "serve", **store_size, "store_build_seconds": build_s,
               "load": {"clients": args.clients, "seconds_per_endpoint": args.seconds, "loopback": True,
                        "generator": "separate process (this script), server: caselink serve"},
-              "results": results, "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+              "results": results,
+              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                          "load_average_1m": round(os.getloadavg()[0], 2)},
               "command": " ".join(["python", "bench/serve.py", *sys.argv[1:]])}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
