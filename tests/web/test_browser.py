@@ -147,6 +147,13 @@ def test_alert_case_similar_series_intel_export(page: Any, base_url: str, tmp_pa
     assert risky == []
     shot(page, "06-case-list")
 
+    # The disparity report, from one of its examples.
+    page.click("nav >> text=Disparity")
+    page.locator("form a").first.click()
+    page.wait_for_selector("#disparity-result table.grid tbody tr")
+    assert page.locator("#disparity-result table.grid tr").count() >= 3
+    shot(page, "08-disparity")
+
 
 def test_admin_sees_the_audit_log_and_analysts_reads(page: Any, base_url: str) -> None:
     login(page, base_url, "adam", purpose="audit review")
