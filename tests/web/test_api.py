@@ -215,3 +215,23 @@ def test_clusters_list_scan_alerts_without_hidden_members(client: TestClient, to
     assert mps.json()[0]["detail"]["case_ids"] == ["MPS-001", "MPS-002"]
     page = client.get("/", headers=bearer(tokens["analyst_mps"]))
     assert "Recent clusters" in page.text and "KENT" not in page.text
+
+
+def test_similar_is_scoped_and_audits_only_what_was_shown(client: TestClient, tokens: dict[str, str],
+                                                          server_store: Store) -> None:
+    import caselink.linkage  # noqa: F401
+    from caselink.linkage.link import link
+
+    link(server_store, command="test link")
+    with server_store.transaction() as con:  # make sure MPS-001 has links both in and out of scope
+        for other, p in (("KENT-001", 0.9), ("MPS-002", 0.8)):
+            a, b = sorted(["MPS-001", other])
+            con.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?, 1.0, '[]', 'm', '1', now()::TIMESTAMP)",
+                        [a, b, p])
+    everyone = client.get(f"{API}/cases/MPS-001/similar", headers=bearer(tokens["analyst_all"])).json()
+    assert {"KENT-001", "MPS-002"} <= {r["case_id"] for r in everyone}
+    r = client.get(f"{API}/cases/MPS-001/similar", headers=bearer(tokens["analyst_mps"]))
+    assert r.status_code == 200 and "KENT" not in r.text and r.json()[0]["case_id"] == "MPS-002"
+    last = [row for row in audit_rows(server_store, "consultation") if row[1] == "analyst_mps"][-1]
+    assert "KENT-001" not in last[4] and "MPS-002" in last[4]
+    assert client.get(f"{API}/cases/KENT-001/similar", headers=bearer(tokens["analyst_mps"])).status_code == 404

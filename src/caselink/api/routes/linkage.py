@@ -21,14 +21,32 @@ MinP = Annotated[float, Query(gt=0.0, lt=1.0)]
 
 
 def similar_cases(ctx: Ctx, case_id: str, limit: int) -> list[dict[str, Any]]:
-    """Similar cases the user may see, most probable first, each with its explanation."""
+    """Similar cases the user may see, most probable first, each with its explanation.
+
+    For a scoped user and a case already linked, the stored links are read with the scope in
+    the SQL, so the audit row names exactly the cases shown.
+    """
+    from caselink.linkage.link import linked_batches
     from caselink.linkage.similar import similar
 
     purpose = ctx.purpose()
     queries.check_visible(ctx, case_id)
-    found = similar(ctx.store, case_id, limit=limit * 3 + 10, purpose=purpose, command=ctx.command)
-    keep = queries.visible_ids(ctx, [r["case_id"] for r in found])
-    return [r for r in found if r["case_id"] in keep][:limit]
+    batch = ctx.store.con.execute("SELECT batch_id FROM cases WHERE case_id = ?", [case_id]).fetchall()[0][0]
+    if ctx.user.scope.unrestricted or batch not in linked_batches(ctx.store):
+        found = similar(ctx.store, case_id, limit=limit * 3 + 10, purpose=purpose, command=ctx.command)
+        keep = queries.visible_ids(ctx, [r["case_id"] for r in found])
+        return [r for r in found if r["case_id"] in keep][:limit]
+    scope_sql, params = queries.visible_where(ctx, "c")
+    rows = ctx.store.con.execute(
+        "SELECT c.case_id, l.probability, l.log_odds, l.explanation FROM links l JOIN cases c "
+        "ON c.case_id = CASE WHEN l.case_a = ? THEN l.case_b ELSE l.case_a END "
+        f"WHERE (l.case_a = ? OR l.case_b = ?) AND {scope_sql} "
+        "ORDER BY l.probability DESC, c.case_id LIMIT ?", [case_id, case_id, case_id, *params, limit]).fetchall()
+    out = [{"case_id": c, "probability": float(p), "log_odds": float(lo), "explanation": orjson.loads(e)}
+           for c, p, lo, e in rows]
+    ctx.store.audit("consultation", ctx.command, [case_id] + [r["case_id"] for r in out], purpose,
+                    {"limit": limit, "results": len(out), "source": "links"})
+    return out
 
 
 def visible_series(ctx: Ctx, min_probability: float) -> list[dict[str, Any]]:
