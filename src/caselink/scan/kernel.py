@@ -30,17 +30,39 @@ def _llr(c: float, mu: float, n: float) -> float:
     return out
 
 
-@njit(cache=True, inline="always")
-def _beats(c: int, mu: float, best: np.ndarray, bound: np.ndarray, bound_at: np.ndarray) -> bool:
-    """Cheap necessary test for LLR(c, mu) > best[0], so most candidates skip the logarithms.
+@njit(cache=True)
+def _threshold(c: int, top: float, n: float) -> float:
+    """An expected count at or above which ``c`` observed cases cannot have LLR > ``top``.
 
-    The second term of the LLR is negative for a high cluster, so LLR > top needs
-    ``c * log(c / mu) > top``, i.e. ``mu < c * exp(-top / c)``; that bound is cached per ``c``
-    for the current ``top``.
+    LLR(c, mu) falls as mu rises towards c, so the set of mu that beat ``top`` is ``(0, mu*)``;
+    bisection (in log space) returns the upper end of a bracket around ``mu*``.
+    """
+    if top <= 0.0:
+        return float(c)
+    hi = c * math.exp(-top / c)  # c * log(c / mu) > top is needed: the second LLR term is < 0
+    lo = hi * 1e-12
+    if _llr(c, lo, n) <= top:
+        return lo
+    for _ in range(40):
+        mid = math.sqrt(lo * hi)
+        if _llr(c, mid, n) > top:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-9 * hi:
+            break
+    return hi
+
+
+@njit(cache=True, inline="always")
+def _beats(c: int, mu: float, best: np.ndarray, bound: np.ndarray, bound_at: np.ndarray, n: float) -> bool:
+    """Necessary test for LLR(c, mu) > best[0] without logarithms, from a per-``c`` cache.
+
+    The cache entry for ``c`` is recomputed only when the LLR to beat has changed.
     """
     top = best[0]
     if bound_at[c] != top:
-        bound[c] = c * math.exp(-top / c)
+        bound[c] = _threshold(c, top, n)
         bound_at[c] = top
     return mu < bound[c]
 
@@ -74,9 +96,9 @@ def _gather_sorted(ct: np.ndarray, n_in: int, lo_t: int, hi_t: int, buf: np.ndar
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _through(
-    ct: np.ndarray, n_in: int, tg: int, prefix: np.ndarray, n_total: float, max_len: int,
+    ct: np.ndarray, n_in: int, tg: int, m_max: int, prefix: np.ndarray, n_total: float, max_len: int,
     prospective: bool, t_end: int, buf: np.ndarray, best: np.ndarray, bound: np.ndarray,
     bound_at: np.ndarray,
 ) -> None:
@@ -85,7 +107,8 @@ def _through(
     ``ct`` holds the neighbours' times in distance order. A window through ``tg`` holds at most
     the ``m`` circle cases within ``max_len`` units of it and expects at least the cases of unit
     ``tg`` (prospective: ``tg .. t_end``) in proportion; when even that cannot beat ``best`` the
-    windows are skipped, which is what makes replicates fast.
+    windows are skipped, which is what makes replicates fast. ``m_max`` is a cheap upper bound on
+    ``m`` checked first.
     """
     if prospective:
         lo_t, hi_t = t_end - max_len + 1, t_end
@@ -95,13 +118,13 @@ def _through(
     else:
         lo_t, hi_t = tg - max_len + 1, tg + max_len - 1
         mu_min = n_in * (prefix[tg + 1] - prefix[tg]) / n_total
-    if not _beats(n_in, mu_min, best, bound, bound_at):
+    if not _beats(m_max, mu_min, best, bound, bound_at, n_total):
         return
     m = 0
     for r in range(n_in):  # the hot loop: how many circle cases could share a window with tg
         if lo_t <= ct[r] <= hi_t:
             m += 1
-    if not _beats(m, mu_min, best, bound, bound_at) or _llr(m, mu_min, n_total) <= best[0]:
+    if not _beats(m, mu_min, best, bound, bound_at, n_total):
         return
     m = _gather_sorted(ct, n_in, lo_t, hi_t, buf)
     first_tg = _lower(buf, m, tg)
@@ -127,7 +150,7 @@ def _consider(
 ) -> None:
     """Score the cylinder (circle of ``n_in`` cases, units ``a .. b``) holding ``c`` cases."""
     mu = n_in * (prefix[b + 1] - prefix[a]) / n_total
-    if not _beats(c, mu, best, bound, bound_at):
+    if not _beats(c, mu, best, bound, bound_at, n_total):
         return
     v = _llr(c, mu, n_total)
     if v > best[0]:
@@ -137,26 +160,35 @@ def _consider(
 @njit(cache=True)
 def _center_best(
     row: np.ndarray, tie_end: np.ndarray, times: np.ndarray, prefix: np.ndarray, n_total: float,
-    max_len: int, prospective: bool, t_end: int, ct: np.ndarray, buf: np.ndarray, best: np.ndarray,
-    bound: np.ndarray, bound_at: np.ndarray,
+    max_len: int, prospective: bool, t_end: int, ct: np.ndarray, buf: np.ndarray, blocks: np.ndarray,
+    best: np.ndarray, bound: np.ndarray, bound_at: np.ndarray,
 ) -> None:
     """Best cylinder for one centre: ``row`` are its neighbours by distance (-1 pads).
 
     ``best`` is updated only by cylinders beating its current LLR: start it at zeros for this
     centre's own best, or carry it over centres when only the overall maximum is wanted.
+    ``blocks`` (all zero on entry and on return) counts circle cases per ``max_len`` units, so
+    the cases that can share a window with a time are bounded by three blocks in O(1).
     """
     group_start = 0
+    n_in = 0
     for r in range(row.shape[0]):
         j = row[r]
         if j < 0:
             break
         ct[r] = times[j]
+        blocks[ct[r] // max_len + 1] += 1
+        n_in = r + 1
         if not tie_end[r]:
             continue
         for g in range(group_start, r + 1):
-            _through(ct, r + 1, ct[g], prefix, n_total, max_len, prospective, t_end, buf, best,
+            k = ct[g] // max_len + 1
+            m_max = blocks[k - 1] + blocks[k] + blocks[k + 1]
+            _through(ct, n_in, ct[g], m_max, prefix, n_total, max_len, prospective, t_end, buf, best,
                      bound, bound_at)
         group_start = r + 1
+    for r in range(n_in):
+        blocks[ct[r] // max_len + 1] -= 1
 
 
 @njit(cache=True, parallel=True)
@@ -166,14 +198,16 @@ def best_per_center(
 ) -> np.ndarray:
     """For each centre, its best cylinder as ``[llr, cases_in_circle, start, end]``."""
     n_centers, width = nb.shape
+    n_blocks = (int(times.max()) if times.shape[0] else 0) // max_len + 3
     out = np.zeros((n_centers, 4))
     n_total = float(times.shape[0])
     for c in prange(n_centers):
-        ct, buf = np.empty(width, dtype=np.int32), np.empty(width, dtype=np.int32)
+        ct, buf = np.empty(width, dtype=np.int64), np.empty(width, dtype=np.int64)
+        blocks = np.zeros(n_blocks, dtype=np.int64)
         bound, bound_at = np.zeros(width + 2), np.full(width + 2, -1.0)
         best = np.array([0.0, 0.0, -1.0, -1.0])
         _center_best(nb[c], tie_end[c], times, prefix, n_total, max_len, prospective, t_end, ct, buf,
-                     best, bound, bound_at)
+                     blocks, best, bound, bound_at)
         out[c, :] = best
     return out
 
@@ -186,15 +220,17 @@ def replicate_maxima(
     """Maximum LLR over all cylinders for each row of ``time_sets`` (one permutation each)."""
     n_reps = time_sets.shape[0]
     n_centers, width = nb.shape
+    n_blocks = (int(time_sets.max()) if time_sets.size else 0) // max_len + 3
     out = np.zeros(n_reps)
     n_total = float(time_sets.shape[1])
     for rep in prange(n_reps):
-        ct, buf = np.empty(width, dtype=np.int32), np.empty(width, dtype=np.int32)
+        ct, buf = np.empty(width, dtype=np.int64), np.empty(width, dtype=np.int64)
+        blocks = np.zeros(n_blocks, dtype=np.int64)
         bound, bound_at = np.zeros(width + 2), np.full(width + 2, -1.0)
         best = np.zeros(4)
         times = time_sets[rep]
         for c in range(n_centers):
             _center_best(nb[c], tie_end[c], times, prefix, n_total, max_len, prospective, t_end, ct,
-                         buf, best, bound, bound_at)
+                         buf, blocks, best, bound, bound_at)
         out[rep] = best[0]
     return out
