@@ -24,6 +24,9 @@ from caselink.errors import NotFound
 from caselink.store.store import Store
 
 SESSION = "session"
+# last_seen is written at most this often (a write per request would cost every request a
+# transaction); the idle timeout is therefore exact to within this interval.
+TOUCH_EVERY = timedelta(seconds=30)
 TOKEN = "token"
 
 
@@ -127,7 +130,8 @@ class Accounts:
         if now - last_seen > self.policy.idle_timeout:
             self._end("sessions", "session_hash", "ended_at", key, now)
             raise Unauthenticated(f"session ended after {_minutes(self.policy.idle_timeout)} idle; log in again")
-        self._touch("sessions", "session_hash", key, now)
+        if now - last_seen >= TOUCH_EVERY:
+            self._touch("sessions", "session_hash", key, now)
         return Principal(name, user.role, user.scope, purpose, SESSION, key, csrf)
 
     def end_session(self, raw: str) -> None:
@@ -163,7 +167,8 @@ class Accounts:
                 expires_at is None and now - last_seen > self.policy.idle_timeout):
             self._end("api_tokens", "token_hash", "revoked_at", key, now)
             raise Unauthenticated("bearer token expired; log in again")
-        self._touch("api_tokens", "token_hash", key, now)
+        if now - last_seen >= TOUCH_EVERY:
+            self._touch("api_tokens", "token_hash", key, now)
         return Principal(name, user.role, user.scope, purpose, TOKEN, key)
 
     def revoke_token(self, raw: str) -> None:
