@@ -63,6 +63,7 @@ class LinkReport:
     incremental: bool
     seconds: dict[str, float]
     alert_ids: list[int] = field(default_factory=list)
+    windows: dict[str, float] = field(default_factory=dict)  # blocking windows after adapting to density
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -206,14 +207,16 @@ def link(
 
     alert_ids = write_links(
         store, ids, a, b, p, lo, ex, model=mdl, linked_ids=[str(c) for c in linked], full=new_rows is None,
-        detail={"candidate_pairs": len(pairs), "by_block": pairs.by_block, _BATCH_MARK: batches,
+        detail={"candidate_pairs": len(pairs), "by_block": pairs.by_block, "windows": pairs.windows,
+                _BATCH_MARK: batches,
                 "blocking": cfg.blocking.to_dict(), "store_probability": cfg.store_probability},
         command=command, purpose=purpose or DEFAULT_PURPOSE, frame=frame,
         alert_probability=cfg.alert_probability if raise_alerts else None)
     seconds["write"] = time.perf_counter() - t0 - sum(seconds.values())
     seconds["total"] = time.perf_counter() - t0
     return LinkReport(len(frame), len(linked), len(pairs), len(a), len(alert_ids), pairs.by_block, mdl.name,
-                      mdl.version, new_rows is not None, {k: round(v, 3) for k, v in seconds.items()}, alert_ids)
+                      mdl.version, new_rows is not None, {k: round(v, 3) for k, v in seconds.items()}, alert_ids,
+                      pairs.windows)
 
 
 __all__ = ["LinkConfig", "LinkReport", "link", "pending_case_ids", "score_pairs"]
