@@ -135,6 +135,29 @@ def step_throughput(db: str, pairs: int, repeats: int) -> dict[str, Any]:
             "features": len(compare_pairs(table, a[:10], b[:10]).names), "model": f"{model.name} {model.version}"}
 
 
+def step_candidates(n: int) -> dict[str, Any]:
+    """Blocking alone on ``n`` uniformly spread cases at a fixed density (no store, no scoring)."""
+    import pandas as pd
+
+    from caselink.candidates import candidate_pairs
+
+    rng = np.random.default_rng(1)
+    side = 10_000 * math.sqrt(n / 1_000)  # 1,000 cases per 100 km2 per 5 years, 5% with no location
+    x, y = rng.uniform(0, side, n), rng.uniform(0, side, n)
+    lat, lon = 51.5 + y / 111_195, -0.1 + x / (111_195 * math.cos(math.radians(51.5)))
+    lat[rng.random(n) < 0.05] = np.nan
+    t = pd.Timestamp("2010-01-01") + pd.to_timedelta(rng.uniform(0, 5 * 365, n), unit="D")
+    mo = rng.integers(0, 40, n)
+    frame = pd.DataFrame({"case_id": np.arange(n).astype(str), "lat": lat, "lon": lon, "x": np.nan, "y": np.nan,
+                          "t_from": t, "t_to": t, "area": None, "incident_type": "assault",
+                          "circumstances": [[f"mo{m}"] for m in mo], "substances": None})
+    t0 = time.perf_counter()
+    pairs = candidate_pairs(frame)
+    wall = time.perf_counter() - t0
+    return {"cases": n, "candidate_pairs": len(pairs), "per_case": round(len(pairs) / n, 1), "wall_s": round(wall, 2),
+            "by_block": pairs.by_block, "windows": pairs.windows, "peak_rss_mib": round(_peak_mib())}
+
+
 def _child(step: str, *args: str) -> dict[str, Any]:
     out = subprocess.run([sys.executable, __file__, "--step", step, *args], capture_output=True, text=True)
     if out.returncode != 0:
@@ -151,11 +174,14 @@ def _growth(rows: list[dict[str, Any]], key: str) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000],
+                        help="Store sizes for full link (none: only --candidate-sizes; figures merge into --out).")
     parser.add_argument("--pairs", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "link.json")
+    parser.add_argument("--candidate-sizes", type=int, nargs="*", default=[],
+                        help="Also time blocking alone on this many uniformly spread cases (e.g. 1000000).")
     parser.add_argument("--workdir", type=Path, default=None, help="Keep the stores here (default: a temp dir).")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
@@ -164,6 +190,7 @@ def main() -> None:
         fn = {"build": lambda: step_build(int(opts.args[0]), opts.args[1]), "link": lambda: step_link(opts.args[0]),
               "similar": lambda: step_similar(opts.args[0], int(opts.args[1])),
               "incremental": lambda: step_incremental(opts.args[0]),
+              "candidates": lambda: step_candidates(int(opts.args[0])),
               "throughput": lambda: step_throughput(opts.args[0], int(opts.args[1]), int(opts.args[2]))}[opts.step]
         print(json.dumps(fn()))
         return
@@ -180,6 +207,8 @@ def main() -> None:
             results["link"].append(row)
             print(f"link {n:>9,} cases: {row['candidate_pairs']:>12,} pairs ({row['candidate_pairs'] / n:.1f}/case), "
                   f"{row['stored_links']:,} links, {row['wall_s']:.1f} s, peak {row['peak_rss_mib']:,} MiB", flush=True)
+        if not opts.sizes:
+            return _finish(results, opts.out, opts.candidate_sizes)
         largest = str(Path(tmp) / f"s{opts.sizes[-1]}.duckdb")
         results["similar"] = {"cases": opts.sizes[-1], **_child("similar", largest, str(opts.queries))}
         print(f"similar on {opts.sizes[-1]:,}: p50 {results['similar']['p50_ms']} ms, p95 {results['similar']['p95_ms']} ms")
@@ -191,13 +220,27 @@ def main() -> None:
         results["compare_score"] = _child("throughput", through_db, str(opts.pairs), str(opts.repeats))
         print(f"compare+score: {results['compare_score']['us_per_pair_median']} µs/pair over "
               f"{results['compare_score']['pairs']:,} pairs")
-    rows = results["link"]
-    results["growth"] = {"pairs_exponent": _growth(rows, "candidate_pairs"), "wall_exponent": _growth(rows, "wall_s"),
-                         "meaning": "cost ~ cases^k between the smallest and largest size; k=1 is linear"}
-    print(f"growth exponents: pairs {results['growth']['pairs_exponent']}, wall time {results['growth']['wall_exponent']}")
-    opts.out.parent.mkdir(parents=True, exist_ok=True)
-    opts.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written {opts.out}")
+    _finish(results, opts.out, opts.candidate_sizes)
+
+
+def _finish(results: dict[str, Any], out: Path, candidate_sizes: list[int]) -> None:
+    """Blocking-alone figures, growth exponents; merge into ``out`` (keys of this run replace old ones)."""
+    results["candidates_only"] = []
+    for n in candidate_sizes:
+        results["candidates_only"].append(_child("candidates", str(n)))
+        c = results["candidates_only"][-1]
+        print(f"candidates alone {n:,}: {c['candidate_pairs']:,} pairs ({c['per_case']}/case), {c['wall_s']} s, "
+              f"peak {c['peak_rss_mib']:,} MiB", flush=True)
+    for key, rows in (("growth", results["link"]), ("candidates_growth", results["candidates_only"])):
+        if len(rows) >= 2:
+            results[key] = {"pairs_exponent": _growth(rows, "candidate_pairs"), "wall_exponent": _growth(rows, "wall_s"),
+                            "meaning": "cost ~ cases^k between the smallest and largest size; k=1 is linear"}
+            print(f"{key} exponents: pairs {results[key]['pairs_exponent']}, wall time {results[key]['wall_exponent']}")
+    merged = json.loads(out.read_text()) if out.exists() else {}
+    merged.update({k: v for k, v in results.items() if v not in ([], None)})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(merged, indent=2) + "\n")
+    print(f"written {out}")
 
 
 if __name__ == "__main__":
