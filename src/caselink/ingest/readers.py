@@ -59,23 +59,28 @@ def _open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
 
 
+def parse_jsonl_line(source: str, line_no: int, line: str | bytes) -> SourceRecord | None:
+    """One JSON Lines line as a record (None for a blank line); bad JSON becomes a problem."""
+    if not line.strip():
+        return None
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return SourceRecord(source, line_no, None, problem=Problem(source, line_no, "(line)", f"not valid JSON: {exc}"))
+    if not isinstance(data, dict):
+        return SourceRecord(source, line_no, None, problem=Problem(source, line_no, "(line)", "is not a JSON object"))
+    return SourceRecord(source, line_no, data)
+
+
 def read_jsonl(path: Path) -> Iterator[SourceRecord]:
     """Yield one record per non-blank line; a line that is not a JSON object becomes a problem."""
     source = path.name
     with _open_text(path) as handle:
         try:
             for line_no, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    data = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    yield SourceRecord(source, line_no, None, problem=Problem(source, line_no, "(line)", f"not valid JSON: {exc}"))
-                    continue
-                if not isinstance(data, dict):
-                    yield SourceRecord(source, line_no, None, problem=Problem(source, line_no, "(line)", "is not a JSON object"))
-                    continue
-                yield SourceRecord(source, line_no, data)
+                record = parse_jsonl_line(source, line_no, line)
+                if record is not None:
+                    yield record
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 

@@ -17,7 +17,7 @@ import orjson
 import pyarrow as pa
 
 from caselink.errors import Problem
-from caselink.ingest.readers import SourceRecord
+from caselink.ingest.readers import SourceRecord, parse_jsonl_line
 from caselink.schema.fields import FIELDS
 from caselink.schema.record import Entity
 from caselink.schema.validate import normalise, sort_entities
@@ -108,18 +108,9 @@ def stage_jsonl_lines(args: tuple[str, int, list[bytes], bool]) -> Block:
 
 def _parse_lines(source: str, first_line: int, lines: list[bytes]) -> Iterable[SourceRecord]:
     for offset, line in enumerate(lines):
-        if not line.strip():
-            continue
-        line_no = first_line + offset
-        try:
-            data = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            yield SourceRecord(source, line_no, None, problem=Problem(source, line_no, "(line)", f"not valid JSON: {exc}"))
-            continue
-        if not isinstance(data, dict):
-            yield SourceRecord(source, line_no, None, problem=Problem(source, line_no, "(line)", "is not a JSON object"))
-            continue
-        yield SourceRecord(source, line_no, data)
+        record = parse_jsonl_line(source, first_line + offset, line)
+        if record is not None:
+            yield record
 
 
 def jsonl_blocks(path: Path, block_lines: int, keep_rejects: bool) -> Iterable[tuple[str, int, list[bytes], bool]]:
