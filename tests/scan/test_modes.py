@@ -76,7 +76,7 @@ def test_inputs_must_match_in_length() -> None:
 
 def test_cases_at_one_place_enter_a_circle_together() -> None:
     coords = np.array([[0, 0], [0, 0], [0, 0], [100, 0], [300, 0]], dtype=float)
-    nb = neighbours(coords, "xy", max_radius_km=None, max_share=0.5)  # cap 2 cases
+    nb = neighbours(coords, "xy", max_radius_km=None, max_cases=2)
     centre = int(np.flatnonzero((nb.centers == [0, 0]).all(axis=1))[0])
     # three cases at (0, 0) exceed the cap of 2: no usable circle around that centre at all
     assert not nb.tie_end[centre].any()
@@ -86,7 +86,7 @@ def test_cases_at_one_place_enter_a_circle_together() -> None:
 
 def test_lat_lon_distances_are_great_circle_km() -> None:
     coords = np.array([[51.5, -0.1], [51.5, -0.1 + 1 / 69.0], [52.5, -0.1]])
-    nb = neighbours(coords, "latlon", max_radius_km=200, max_share=None)
+    nb = neighbours(coords, "latlon", max_radius_km=200, max_cases=None)
     centre = int(np.flatnonzero((nb.centers == coords[0]).all(axis=1))[0])
     assert nb.dist_km[centre, 1] == pytest.approx(1.0, rel=0.01)  # 1/69 degree of longitude at 51.5N
     assert nb.dist_km[centre, 2] == pytest.approx(111.2, rel=0.01)
@@ -99,3 +99,10 @@ def test_month_units_and_window_bounds() -> None:
     start, end = axis.bounds(1, 3)
     assert (start.isoformat(), end.isoformat()) == ("2020-02-01", "2020-04-30")
     assert time_axis(days, "week").window_units(30) == 4
+
+
+def test_circle_cap_defaults_to_10_percent_and_at_most_100_cases() -> None:
+    assert ScanSettings().case_cap(5000) == 100
+    assert ScanSettings().case_cap(200) == 20
+    assert ScanSettings(max_radius_km=2).case_cap(5000) is None
+    assert ScanSettings(max_share=0.25, max_radius_km=2).case_cap(10) == 2

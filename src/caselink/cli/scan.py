@@ -32,7 +32,7 @@ def _human_scan(clusters: list[dict[str, Any]]) -> None:
 @click.option("--where", default=None, help='Which cases to scan, e.g. "substances has ghb and victim_age < 40".')
 @click.option("--max-radius-km", type=float, default=None, help="Largest circle radius in km.")
 @click.option("--max-share", type=float, default=None,
-              help="Largest circle as a share of the scanned cases (default 0.1 when no radius is given).")
+              help="Largest circle as a share of the scanned cases (with no radius either: 10%, at most 100 cases).")
 @click.option("--max-days", type=int, default=30, show_default=True, help="Longest time window, in days.")
 @click.option("--time-unit", type=click.Choice(["day", "week", "month"]), default="day", show_default=True)
 @click.option("--replicates", type=int, default=999, show_default=True, help="Monte Carlo replicates.")

@@ -19,7 +19,7 @@ EARTH_RADIUS_KM = 6371.0088
 TIME_UNITS = ("day", "week", "month")
 UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.4375}
 # Neighbour lists bigger than this (centres x neighbours) would need gigabytes: refuse clearly.
-MAX_CELLS = 60_000_000
+MAX_CELLS = 20_000_000
 
 
 class ScanError(CaselinkError):
@@ -63,14 +63,14 @@ def _km_to_chord(km: float, system: str) -> float:
 
 
 def neighbours(
-    coords: np.ndarray, system: str, *, max_radius_km: float | None, max_share: float | None,
+    coords: np.ndarray, system: str, *, max_radius_km: float | None, max_cases: int | None,
 ) -> Neighbours:
-    """Neighbour lists of every distinct location, limited by radius (km) and/or share of cases."""
+    """Neighbour lists of every distinct location, limited by radius (km) and/or number of cases."""
     n = coords.shape[0]
     centers = np.unique(coords, axis=0)
     points = _embed(coords, system)
     tree = cKDTree(points)
-    cap = n if max_share is None else max(1, int(np.floor(max_share * n)))
+    cap = n if max_cases is None else max(1, min(n, max_cases))
     bound = np.inf if max_radius_km is None else _km_to_chord(max_radius_km, system) * (1 + 1e-12)
     cpoints = _embed(centers, system)
     if np.isfinite(bound):

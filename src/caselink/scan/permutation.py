@@ -33,6 +33,7 @@ from caselink.scan.geometry import (
 )
 
 DEFAULT_MAX_SHARE = 0.1
+DEFAULT_MAX_CASES = 100  # cost per centre grows with the square of the circle's case count
 CHUNK = 32  # replicates per compiled call: enough work per call, frequent progress updates
 
 
@@ -40,7 +41,8 @@ CHUNK = 32  # replicates per compiled call: enough work per call, frequent progr
 class ScanSettings:
     """What cylinders are scanned and how many Monte Carlo replicates are run.
 
-    With neither ``max_radius_km`` nor ``max_share`` the circle is capped at 10% of the cases.
+    With neither ``max_radius_km`` nor ``max_share`` a circle holds at most 10% of the cases and
+    at most 100 cases (the work per centre grows with the square of that number).
     ``max_days`` is converted to whole time units (weeks: ``max_days // 7``; months: nearest).
     """
 
@@ -67,11 +69,11 @@ class ScanSettings:
         if self.max_clusters < 1:
             raise ScanError(f"max clusters must be at least 1, got {self.max_clusters}")
 
-    @property
-    def share_cap(self) -> float | None:
+    def case_cap(self, n: int) -> int | None:
+        """Most cases a circle may hold among ``n`` scanned (None: only the radius limits it)."""
         if self.max_radius_km is None and self.max_share is None:
-            return DEFAULT_MAX_SHARE
-        return self.max_share
+            return max(1, min(int(DEFAULT_MAX_SHARE * n), DEFAULT_MAX_CASES))
+        return None if self.max_share is None else max(1, int(np.floor(self.max_share * n)))
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ class _Prepared:
 
 def _prepare(coords: np.ndarray, system: str, days: np.ndarray, settings: ScanSettings) -> _Prepared:
     axis = time_axis(days, settings.time_unit)
-    nb = neighbours(coords, system, max_radius_km=settings.max_radius_km, max_share=settings.share_cap)
+    nb = neighbours(coords, system, max_radius_km=settings.max_radius_km,
+                    max_cases=settings.case_cap(coords.shape[0]))
     counts = np.bincount(axis.units, minlength=axis.n_units)
     prefix = np.concatenate([[0], np.cumsum(counts)]).astype(np.float64)
     return _Prepared(nb, axis, prefix, axis.window_units(settings.max_days), axis.n_units - 1,

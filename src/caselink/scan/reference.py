@@ -7,7 +7,6 @@ same Poisson GLR. It shares nothing with the fast path except the time-unit conv
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,8 +50,7 @@ def brute_force(
     axis = time_axis(np.asarray(days).astype("datetime64[D]"), settings.time_unit)
     units, n_units, n = axis.units, axis.n_units, coords.shape[0]
     max_len = axis.window_units(settings.max_days)
-    share = settings.share_cap
-    cap = n if share is None else max(1, int(math.floor(share * n)))
+    cap = settings.case_cap(n) or n
     dist = _distances(coords, system)
     a, b = np.meshgrid(np.arange(n_units), np.arange(n_units), indexing="ij")
     allowed = (b >= a) & (b - a < max_len)
