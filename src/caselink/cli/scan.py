@@ -22,7 +22,8 @@ def _human_scan(clusters: list[dict[str, Any]]) -> None:
     for i, c in enumerate(clusters):
         label = "most likely cluster" if i == 0 else f"secondary cluster {i}"
         where = ", ".join(f"{k} {v:.5g}" for k, v in c["center"].items())
-        click.echo(f"{label}: {c['observed']} cases ({c['expected']:.2f} expected), LLR {c['llr']:.2f}, "
+        cases = f"{c['observed']} case" + ("s" if c["observed"] != 1 else "")
+        click.echo(f"{label}: {cases} ({c['expected']:.2f} expected), LLR {c['llr']:.2f}, "
                    f"p = {c['p_value']:.3g}")
         click.echo(f"  {c['start']} to {c['end']}, within {c['radius_km']:.3g} km of {where}")
         click.echo(f"  cases: {', '.join(c['case_ids'])}")
