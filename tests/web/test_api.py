@@ -235,3 +235,22 @@ def test_similar_is_scoped_and_audits_only_what_was_shown(client: TestClient, to
     last = [row for row in audit_rows(server_store, "consultation") if row[1] == "analyst_mps"][-1]
     assert "KENT-001" not in last[4] and "MPS-002" in last[4]
     assert client.get(f"{API}/cases/KENT-001/similar", headers=bearer(tokens["analyst_mps"])).status_code == 404
+
+
+def test_series_members_and_links_are_cut_to_scope(client: TestClient, tokens: dict[str, str],
+                                                   server_store: Store) -> None:
+    with server_store.transaction() as con:
+        for a, b, p in (("KENT-001", "MPS-001", 0.9), ("MPS-001", "MPS-002", 0.85), ("KENT-001", "MPS-002", 0.8)):
+            con.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?, 1.0, '[]', 'm', '1', now()::TIMESTAMP)",
+                        [a, b, p])
+    full = client.get(f"{API}/series", headers=bearer(tokens["analyst_all"])).json()
+    assert [s["case_ids"] for s in full] == [["KENT-001", "MPS-001", "MPS-002"]]
+    sid = full[0]["series_id"]
+    mps = client.get(f"{API}/series/{sid}", headers=bearer(tokens["analyst_mps"]))
+    assert mps.status_code == 200 and "KENT" not in mps.text
+    body = mps.json()
+    assert body["case_ids"] == ["MPS-001", "MPS-002"] and [(lk["a"], lk["b"]) for lk in body["links"]] == [
+        ("MPS-001", "MPS-002")]
+    page = client.get(f"/series/{sid}", headers=bearer(tokens["analyst_mps"]))
+    assert page.status_code == 200 and "KENT" not in page.text and 'id="link-chart"' in page.text
+    assert client.get(f"{API}/series/S-nope", headers=bearer(tokens["analyst_all"])).status_code == 404
