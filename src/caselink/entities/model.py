@@ -4,7 +4,9 @@ Everything here is backend-neutral splink (library comparison levels, ``block_on
 settings and the same saved model run on DuckDB (used here) or Spark (``SparkAPI``; not run on
 this machine). Columns the model reads are made by ``caselink.entities.prepare``:
 ``first``, ``last``, ``formal`` (array of formal first names), ``initials``, ``last_initial``,
-``dob``, ``dob_swap``, ``phone`` and ``vehicle`` (E.164 / plate of the same role in the same source).
+``dob``, ``dob_swap``, ``phone`` and ``vehicle`` (E.164 / plate of the same role in the same source),
+and ``full_name`` (exact-name agreement is weighted by how common the name is among the mentions
+scored: splink's term-frequency adjustment).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def _name_comparison() -> Any:
     same_first = cll.Or(cll.ExactMatchLevel("first"), cll.ArrayIntersectLevel("formal", 1))
     return cl.CustomComparison(output_column_name="name", comparison_description="first and last name", comparison_levels=[
         cll.NullLevel("last"),
-        cll.And(cll.ExactMatchLevel("first"), cll.ExactMatchLevel("last")).configure(label_for_charts="exact name"),
+        cll.ExactMatchLevel("full_name", term_frequency_adjustments=True).configure(
+            label_for_charts="exact name (weighted by how common the name is)"),
         cll.And(cll.ExactMatchLevel("last"), cll.ArrayIntersectLevel("formal", 1)).configure(
             label_for_charts="same surname, nickname of the same first name"),
         cll.And(cll.ExactMatchLevel("last"), cll.JaroWinklerLevel("first", 0.88)).configure(

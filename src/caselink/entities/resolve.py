@@ -119,6 +119,7 @@ def model_columns(out: pd.DataFrame) -> pd.DataFrame:
     out["tokens"] = [[t for t in (f, lst) if isinstance(t, str) and t] for f, lst in
                      zip(out["first"], out["last"], strict=True)]
     out["sorted_name"] = [" ".join(sorted(t)) for t in out["tokens"]]
+    out["full_name"] = [" ".join(t) for t in out["tokens"]]
     out["initials"] = ["".join(sorted((f[:1] if isinstance(f, str) else "", lst[:1]))) for f, lst in
                        zip(out["first"], out["last"], strict=True)]
     return out.reset_index(drop=True)

@@ -113,6 +113,7 @@ def _score_new(new: pd.DataFrame, old: pd.DataFrame, model: dict[str, Any], conf
     db = DuckDBAPI()
     linker = Linker(db.register(pd.concat([old, new], ignore_index=True)), model["splink"],
                     log_level=logging.ERROR)
+    linker.table_management.compute_tf_table("full_name")  # name frequencies over stored + new mentions
     parts = [linker.inference.predict_within(db.register(new), threshold_match_probability=config.threshold)]
     if len(old):
         parts.append(linker.inference.predict_between(db.register(new), db.register(old),
