@@ -120,8 +120,11 @@ def run_demo(path: Path = DEFAULT_DB, *, user: str | None = None, force: bool = 
     steps: list[Step] = []
     with fresh_store(path, user, force) as store:
         runners: list[Callable[[], Step]] = [
-            lambda: step_load(store), lambda: step_linkage(store), *_optional_steps(store),
-            lambda: step_intel(store), lambda: step_disparity(store, report), lambda: step_audit(store),
+            lambda: step_load(store), lambda: step_linkage(store),
+            *_optional_step(store, "caselink.scan.demo", "Space-time scan and unsolved clusters"),
+            lambda: step_intel(store), lambda: step_disparity(store, report),
+            *_optional_step(store, "caselink.web.demo", "Web UI accounts"),
+            lambda: step_audit(store),
         ]
         for runner in runners:
             step = runner()
@@ -131,16 +134,14 @@ def run_demo(path: Path = DEFAULT_DB, *, user: str | None = None, force: bool = 
     return steps
 
 
-def _optional_steps(store: Store) -> list[Callable[[], Step]]:
-    """Steps of stages that provide a ``demo_step(store) -> str`` (scan and clusters)."""
+def _optional_step(store: Store, module: str, title: str) -> list[Callable[[], Step]]:
+    """The step of a stage that provides ``demo_step(store) -> str``, if that stage is installed."""
     import importlib
     import importlib.util
 
-    found: list[Callable[[], Step]] = []
-    for module, title in (("caselink.scan.demo", "Space-time scan and unsolved clusters"),):
-        if importlib.util.find_spec(module) is not None:
-            found.append(_module_step(store, importlib.import_module(module), title))
-    return found
+    if importlib.util.find_spec(module) is None:
+        return []
+    return [_module_step(store, importlib.import_module(module), title)]
 
 
 def _module_step(store: Store, module: Any, title: str) -> Callable[[], Step]:
