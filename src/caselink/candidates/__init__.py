@@ -35,13 +35,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from caselink.candidates.grid import Located, adapt
 from caselink.errors import ConfigError
 
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-EARTH_RADIUS_M = 6_371_008.8
 _DAY_NS = 86_400e9
 
 
@@ -105,25 +105,6 @@ def _coords(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return kind, u, v
 
 
-def _cells(kind: np.ndarray, u: np.ndarray, v: np.ndarray, size_m: float, max_lat: float,
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Grid cell indices. Lat/lon cells are ``size_m`` wide at the highest latitude present, so
-    a pair within ``size_m`` is always in neighbouring cells (wider cells only add pairs that the
-    exact distance check then removes)."""
-    cu = np.zeros(len(kind), dtype=np.int64)
-    cv = np.zeros(len(kind), dtype=np.int64)
-    ll, xy = kind == 0, kind == 1
-    if ll.any():
-        step_v = size_m / EARTH_RADIUS_M
-        step_u = step_v / np.cos(max_lat)
-        cu[ll] = np.floor(u[ll] / step_u).astype(np.int64)
-        cv[ll] = np.floor(v[ll] / step_v).astype(np.int64)
-    if xy.any():
-        cu[xy] = np.floor(u[xy] / size_m).astype(np.int64)
-        cv[xy] = np.floor(v[xy] / size_m).astype(np.int64)
-    return cu, cv
-
-
 def _times(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Interval start and end in days since the epoch."""
     lo = frame["t_from"].to_numpy(dtype="datetime64[ns]").astype(np.int64) / _DAY_NS
@@ -131,151 +112,20 @@ def _times(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return lo, np.maximum(hi, lo)
 
 
-_ALL = [(du, dv, dt) for du in (-1, 0, 1) for dv in (-1, 0, 1) for dt in (-1, 0, 1)]
-_HALF = [o for o in _ALL if o > (0, 0, 0)]  # with the same-cell pairs after self: each pair once
-_EXPAND = 4_000_000  # candidate matches expanded at a time (bounds memory)
-
-
-class _Grid:
-    """Located cases sorted by grid cell (group, cell x, cell y, time bucket), joined in numpy.
-
-    ``rows`` may repeat a case under several groups (the same-MO block keys each case by its
-    incident type and each circumstance).
-    """
-
-    def __init__(self, rows: np.ndarray, group: np.ndarray, kind: np.ndarray, u: np.ndarray, v: np.ndarray,
-                 lo: np.ndarray, hi: np.ndarray, size_m: float, time_days: float | None, max_lat: float) -> None:
-        cu, cv = _cells(kind[rows], u[rows], v[rows], size_m, max_lat)
-        mid = (lo[rows] + hi[rows]) / 2
-        tb = np.floor(mid / time_days).astype(np.int64) if time_days is not None else np.zeros(len(rows), np.int64)
-        cu, cv, tb = cu - cu.min() + 1, cv - cv.min() + 1, tb - tb.min() + 1
-        kv, kt = int(cv.max()) + 2, int(tb.max()) + 2
-        ku = int(cu.max()) + 2
-        if (int(group.max()) + 1) * ku * kv * kt >= 2**62:
-            raise ConfigError(f"blocking windows too small for the extent of the data ({size_m:.0f} m, "
-                              f"{time_days} days): raise space_m / time_days")
-        key = ((group * ku + cu) * kv + cv) * kt + tb
-        order = np.argsort(key, kind="stable")
-        self.key, self.rows = key[order], rows[order]
-        self.start = np.flatnonzero(np.r_[True, self.key[1:] != self.key[:-1]])  # key is sorted
-        self.ukey = self.key[self.start]
-        self.end = np.r_[self.start[1:], len(self.key)]
-        self.stride = (kv * kt, kt, 1)
-        r = self.rows
-        ll = kind[r] == 0
-        # float32 copies in sort order: half the memory traffic of the gathers in ``_near``
-        self.u, self.v = u[r].astype(np.float32), v[r].astype(np.float32)
-        self.lo, self.hi = lo[r].astype(np.float32), hi[r].astype(np.float32)
-        self.scale_v = np.where(ll, EARTH_RADIUS_M, 1.0).astype(np.float32)
-        self.scale_u = np.where(ll, EARTH_RADIUS_M * np.cos(v[r]), 1.0).astype(np.float32)
-        self.size_m, self.time_days = size_m, time_days
-
-    def join(self, probes: np.ndarray, ordered: bool, n: int) -> np.ndarray:
-        """Pairs within the windows, from ``probes`` (positions in sort order) to every case, as
-        keys ``min(row) * n + max(row)``; ``ordered``: each unordered pair once (half the
-        neighbourhood, same cell after self)."""
-        out: list[np.ndarray] = []
-        for off in (_HALF + [(0, 0, 0)]) if ordered else _ALL:
-            nkey = self.key[probes] + sum(d * s for d, s in zip(off, self.stride, strict=True))
-            idx = np.minimum(np.searchsorted(self.ukey, nkey), len(self.ukey) - 1)
-            ok = self.ukey[idx] == nkey
-            start, end = self.start[idx], self.end[idx]
-            if ordered and off == (0, 0, 0):
-                start = np.maximum(start, probes + 1)
-            counts = np.where(ok, np.maximum(end - start, 0), 0)
-            for pa, pb in self._expand(probes, start, counts):
-                ra, rb = self.rows[pa], self.rows[pb]
-                keep = self._near(pa, pb) & (ra != rb)
-                ra, rb = ra[keep], rb[keep]
-                out.append(np.minimum(ra, rb) * n + np.maximum(ra, rb))
-        return np.concatenate(out) if out else np.empty(0, np.int64)
-
-    @staticmethod
-    def _expand(probes: np.ndarray, start: np.ndarray, counts: np.ndarray) -> Any:
-        csum = np.cumsum(counts)
-        lo_i = 0
-        while lo_i < len(probes):
-            hi_i = int(np.searchsorted(csum, (csum[lo_i - 1] if lo_i else 0) + _EXPAND, side="right"))
-            hi_i = max(hi_i, lo_i + 1)
-            c = counts[lo_i:hi_i]
-            total = int(c.sum())
-            if total:
-                first = np.repeat(start[lo_i:hi_i] - (np.cumsum(c) - c), c)
-                yield np.repeat(probes[lo_i:hi_i], c), first + np.arange(total)
-            lo_i = hi_i
-
-    def _near(self, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
-        """Within ``size_m`` (equirectangular at the pair's mean latitude: exact enough at these scales)
-        and, with a time window, within ``time_days`` (gap between the two intervals)."""
-        d2 = (((self.v[pb] - self.v[pa]) * self.scale_v[pa]) ** 2
-              + ((self.u[pb] - self.u[pa]) * (self.scale_u[pa] + self.scale_u[pb]) / 2) ** 2)
-        keep = d2 <= self.size_m**2
-        if self.time_days is not None:
-            gap = np.maximum(0.0, np.maximum(self.lo[pb] - self.hi[pa], self.lo[pa] - self.hi[pb]))
-            keep &= gap <= self.time_days
-        return keep
-
-
-@dataclass(frozen=True)
-class _Located:
-    """What a grid block needs: which rows under which groups, and the case coordinates."""
-
-    rows: np.ndarray
-    group: np.ndarray
-    kind: np.ndarray
-    u: np.ndarray
-    v: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
-    max_lat: float
-
-    def grid(self, size_m: float, time_days: float | None) -> _Grid:
-        return _Grid(self.rows, self.group, self.kind, self.u, self.v, self.lo, self.hi, size_m, time_days,
-                     self.max_lat)
-
-
-def _n_unique(keys: np.ndarray) -> int:
-    """Distinct values (sort-based: numpy's hash-based ``unique`` is much slower on int64 keys)."""
-    keys = np.sort(keys)
-    return int(len(keys) and 1 + np.count_nonzero(keys[1:] != keys[:-1]))
-
-
-def _adapt(cases: _Located, size_m: float, time_days: float | None, max_partners: int,
-           ) -> tuple[_Grid, float, float | None]:
-    """Shrink the windows until the mean number of partners per case is at most ``max_partners``.
-
-    Estimated on a fixed sample of the cases, so a full and an incremental run on the same store
-    use the same windows. Partners grow with area times duration, so both shrink together.
-    """
-    power = 3.0 if time_days is not None else 2.0
-    rng = np.random.default_rng(0)
-    for _ in range(3):
-        grid = cases.grid(size_m, time_days)
-        uniq = np.flatnonzero(np.bincount(grid.rows))
-        chosen = uniq if len(uniq) <= 1_000 else np.sort(rng.choice(uniq, 1_000, replace=False))
-        probes = np.flatnonzero(np.isin(grid.rows, chosen))
-        partners = _n_unique(grid.join(probes, ordered=False, n=int(grid.rows.max()) + 1)) / max(len(chosen), 1)
-        if partners <= max_partners * 1.05:
-            break
-        f = (max_partners / partners) ** (1.0 / power)
-        size_m, time_days = size_m * f, (time_days * f if time_days is not None else None)
-    return grid, size_m, time_days
-
-
 def _located(kind: np.ndarray, u: np.ndarray, v: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-             frame: pd.DataFrame) -> tuple[_Located, _Located]:
+             frame: pd.DataFrame) -> tuple[Located, Located]:
     """The located cases as they are, and keyed by (incident type, circumstance)."""
     import pandas as pd
 
     ll = kind == 0
     max_lat = min(float(np.max(np.abs(v[ll]))), float(np.radians(89.0))) if ll.any() else 0.0
     rows = np.flatnonzero(kind >= 0)
-    plain = _Located(rows, kind[rows].astype(np.int64), kind, u, v, lo, hi, max_lat)
+    plain = Located(rows, kind[rows].astype(np.int64), kind, u, v, lo, hi, max_lat)
     mo_rows, mo_key = _type_fact_keys(frame)
     keep = kind[mo_rows] >= 0
     mo_rows, mo_key = mo_rows[keep], mo_key[keep]
     group = pd.factorize(mo_key * 2 + kind[mo_rows])[0].astype(np.int64) if len(mo_rows) else mo_key
-    return plain, _Located(mo_rows, group, kind, u, v, lo, hi, max_lat)
+    return plain, Located(mo_rows, group, kind, u, v, lo, hi, max_lat)
 
 
 def _type_fact_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -402,7 +252,7 @@ def candidate_pairs(
                 ("same_mo", by_mo, cfg.mo_space_m, cfg.mo_time_days, cfg.max_partners_same_mo)):
             if cap == 0 or len(cases.rows) == 0:
                 continue
-            grid, size, window = _adapt(cases, size, window, cap)
+            grid, size, window = adapt(cases, size, window, cap)
             windows[f"{name}_m"] = round(size, 1)
             if window is not None:
                 windows[f"{name}_days"] = round(window, 2)
