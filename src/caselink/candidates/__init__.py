@@ -205,9 +205,9 @@ def _entity_table(frame: pd.DataFrame, entities: pd.DataFrame | None, is_new: np
 
     if entities is None or entities.empty:
         return pd.DataFrame({"row": np.empty(0, np.int64), "key": [], "value": [], "is_new": np.empty(0, bool)})
-    pos = pd.Series(np.arange(len(frame)), index=frame["case_id"].to_numpy())
-    ent = entities[entities["case_id"].isin(pos.index)]
-    out = pd.DataFrame({"row": pos[ent["case_id"].to_numpy()].to_numpy(np.int64),
+    rows = pd.Index(frame["case_id"].astype(object)).get_indexer(entities["case_id"].astype(object))
+    ent = entities[rows >= 0]
+    out = pd.DataFrame({"row": rows[rows >= 0].astype(np.int64),
                         "key": ent["kind"].astype(str).to_numpy(),
                         "value": ent["value"].astype(str).str.strip().str.lower().to_numpy()}).drop_duplicates()
     out["is_new"] = is_new[out["row"].to_numpy()]
