@@ -98,6 +98,16 @@ def pending_case_ids(store: Store) -> list[str]:
         "SELECT case_id FROM cases WHERE NOT list_contains(?, batch_id) ORDER BY case_id", [done]).fetchall()]
 
 
+def _covered_batches(batch_ids: np.ndarray, new_rows: np.ndarray | None) -> list[str]:
+    """Batches all of whose current cases this run linked; only these are recorded, so the audit
+    detail of each run stays small however many ingests came before."""
+    if new_rows is None:
+        return sorted(set(batch_ids.tolist()))
+    linked = np.zeros(len(batch_ids), dtype=bool)
+    linked[new_rows] = True
+    return sorted(set(batch_ids[linked].tolist()) - set(batch_ids[~linked].tolist()))
+
+
 def load_cases(store: Store, *, purpose: str, command: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cases frame (``CaseTable.COLUMNS``, ordered by case_id) and the entities; audited."""
     from caselink.compare import CaseTable
@@ -202,7 +212,7 @@ def link(
                                   chunk=cfg.chunk_pairs, explain_top=cfg.explain_top)
     seconds["score"] = time.perf_counter() - t0 - seconds["load"] - seconds["candidates"]
     linked = ids if new_rows is None else ids[new_rows]
-    batches = sorted(set(frame["batch_id"].tolist()))
+    batches = _covered_batches(frame["batch_id"].to_numpy(), new_rows)
     from caselink.linkage.store_links import write_links
 
     alert_ids = write_links(
