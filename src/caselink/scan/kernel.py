@@ -80,20 +80,16 @@ def _lower(buf: np.ndarray, n: int, value: int) -> int:
     return lo
 
 
-@njit(cache=True)
-def _gather_sorted(ct: np.ndarray, n_in: int, lo_t: int, hi_t: int, buf: np.ndarray) -> int:
-    """Copy the circle's times within ``[lo_t, hi_t]`` into ``buf``, sorted; return how many."""
-    m = 0
-    for r in range(n_in):
-        t = ct[r]
-        if lo_t <= t <= hi_t:
-            i = m
-            while i > 0 and buf[i - 1] > t:
-                buf[i] = buf[i - 1]
-                i -= 1
-            buf[i] = t
-            m += 1
-    return m
+@njit(cache=True, inline="always")
+def _sort_small(buf: np.ndarray, m: int) -> None:
+    """Insertion sort of ``buf[:m]`` (m is a handful of cases)."""
+    for i in range(1, m):
+        t = buf[i]
+        j = i
+        while j > 0 and buf[j - 1] > t:
+            buf[j] = buf[j - 1]
+            j -= 1
+        buf[j] = t
 
 
 @njit(cache=True, inline="always")
@@ -108,7 +104,7 @@ def _through(
     the ``m`` circle cases within ``max_len`` units of it and expects at least the cases of unit
     ``tg`` (prospective: ``tg .. t_end``) in proportion; when even that cannot beat ``best`` the
     windows are skipped, which is what makes replicates fast. ``m_max`` is a cheap upper bound on
-    ``m`` checked first.
+    the count of any window through ``tg``, checked first.
     """
     if prospective:
         lo_t, hi_t = t_end - max_len + 1, t_end
@@ -124,9 +120,15 @@ def _through(
     for r in range(n_in):  # the hot loop: how many circle cases could share a window with tg
         if lo_t <= ct[r] <= hi_t:
             m += 1
-    if not _beats(m, mu_min, best, bound, bound_at, n_total):
+    if not _beats(min(m, m_max), mu_min, best, bound, bound_at, n_total):
         return
-    m = _gather_sorted(ct, n_in, lo_t, hi_t, buf)
+    m = 0
+    for r in range(n_in):
+        t = ct[r]
+        if lo_t <= t <= hi_t:
+            buf[m] = t
+            m += 1
+    _sort_small(buf, m)
     first_tg = _lower(buf, m, tg)
     for ia in range(0, first_tg + 1):
         if ia > 0 and buf[ia] == buf[ia - 1]:
@@ -167,8 +169,9 @@ def _center_best(
 
     ``best`` is updated only by cylinders beating its current LLR: start it at zeros for this
     centre's own best, or carry it over centres when only the overall maximum is wanted.
-    ``blocks`` (all zero on entry and on return) counts circle cases per ``max_len`` units, so
-    the cases that can share a window with a time are bounded by three blocks in O(1).
+    ``blocks`` (all zero on entry and on return) counts circle cases per ``max_len`` units: a
+    window through a time lies within that time's block and one neighbour, which bounds its
+    count in O(1).
     """
     group_start = 0
     n_in = 0
@@ -183,7 +186,7 @@ def _center_best(
             continue
         for g in range(group_start, r + 1):
             k = ct[g] // max_len + 1
-            m_max = blocks[k - 1] + blocks[k] + blocks[k + 1]
+            m_max = blocks[k] + max(blocks[k - 1], blocks[k + 1])
             _through(ct, n_in, ct[g], m_max, prefix, n_total, max_len, prospective, t_end, buf, best,
                      bound, bound_at)
         group_start = r + 1
