@@ -45,6 +45,14 @@ def _conflicts(col: sets.SetColumn, a: int, b: int, value: float) -> str:
     return f"{int(value)} differ ({', '.join(diff[:4])} vs other)"
 
 
+def _shared_entities(col: sets.SetColumn | None, a: int, b: int, value: float) -> str:
+    """What two cases share, e.g. "1 shared: person stephen portman #3f2a91" (resolved entities)."""
+    if col is None:
+        return f"{int(value)} shared people/phones/vehicles"
+    common = sorted({col.vocab[v] for v in col.ids[a] if v >= 0} & {col.vocab[v] for v in col.ids[b] if v >= 0})
+    return f"{int(value)} shared: " + ", ".join(v.replace(":", " ", 1) for v in common[:4])
+
+
 def describe(name: str, value: float, table: CaseTable, a: int, b: int) -> str:  # noqa: C901
     """A short phrase for feature ``name`` of pair (a, b) whose value is ``value``."""
     if math.isnan(value):
@@ -60,7 +68,7 @@ def describe(name: str, value: float, table: CaseTable, a: int, b: int) -> str: 
         "dow_gap_days": lambda v: f"{v:.1f} days apart in day of week",
         "victim_age_gap": lambda v: f"victims' ages {v:.0f} years apart",
         "narrative_similarity": lambda v: f"narratives {100 * v:.0f}% similar",
-        "shared_entities": lambda v: f"{int(v)} shared people/phones/vehicles",
+        "shared_entities": lambda v: _shared_entities(table.entities, a, b, v),
         "circumstances_jaccard": lambda v: f"{100 * v:.0f}% of circumstances in common",
         "substances_jaccard": lambda v: f"{100 * v:.0f}% of substances in common",
     }
