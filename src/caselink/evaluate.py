@@ -80,24 +80,42 @@ def fit(kind: str, table: CaseTable, rows: IntArray, seed: int, weighted: bool =
     raise ModelError(f"unknown model kind {kind!r}: use 'bayes' or 'learned'")
 
 
-def _series_scores(log_odds: npt.NDArray[np.float64], members: dict[str, IntArray], how: str) -> dict[str, float]:
-    out = {}
-    for s, m in members.items():
-        if len(m) == 0:
-            continue
-        vals = log_odds[m]
-        top = vals.max()
-        if how == "max":
-            out[s] = float(top)
-        elif how == "sum":
-            out[s] = float(top + np.log(np.sum(np.exp(vals - top))))
+def _membership(series: Sequence[Sequence[str]]) -> tuple[list[str], Any]:
+    """Sparse (cases x series) 0/1 matrix of who belongs to which series."""
+    from scipy.sparse import csr_matrix
+
+    names = sorted({s for ss in series for s in ss})
+    index = {s: k for k, s in enumerate(names)}
+    rows = [i for i, ss in enumerate(series) for _ in ss]
+    cols = [index[s] for ss in series for s in ss]
+    return names, csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(series), len(names)))
+
+
+def _series_scores(log_odds: npt.NDArray[np.float64], member: Any, how: str) -> npt.NDArray[np.float64]:
+    """Score of every series for each query row of ``log_odds`` (queries x cases; -inf = left out)."""
+    top = log_odds.max(axis=1, keepdims=True)
+    odds = np.exp(log_odds - top)
+    total = np.asarray((member.T @ odds.T).T)
+    size = np.asarray((member.T @ np.isfinite(log_odds).T.astype(np.float64)).T)
+    with np.errstate(divide="ignore"):
+        if how == "sum":
+            out = top + np.log(total)
+        elif how == "mean":
+            out = top + np.log(total / np.maximum(size, 1.0))
+        elif how == "max":
+            out = np.full(total.shape, -np.inf)
+            coo = member.tocoo()
+            for k in range(log_odds.shape[0]):
+                np.maximum.at(out[k], coo.col, log_odds[k, coo.row])
         else:
-            out[s] = float(top + np.log(np.mean(np.exp(vals - top))))
-    return out
+            raise ModelError(f"unknown series linkage {how!r}: use sum, max or mean")
+    out[size == 0] = -np.inf
+    return np.asarray(out, dtype=np.float64)
 
 
 def judge(model: LinkModel, table: CaseTable, test_rows: IntArray, seed: int,
-          ks: Sequence[int] = KS, series_linkage: str = "sum", series_unit: str = "offender") -> SplitResult:
+          ks: Sequence[int] = KS, series_linkage: str = "sum", series_unit: str = "offender",
+          batch: int = 64) -> SplitResult:
     """Pairwise and per-case metrics of ``model`` on the test cases of one split."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
@@ -109,29 +127,28 @@ def judge(model: LinkModel, table: CaseTable, test_rows: IntArray, seed: int,
     if series_unit == "group":
         groups = crime_groups(series)
         series = [(f"g{groups[i]}",) if groups[i] >= 0 else () for i in range(len(series))]
-    members: dict[str, list[int]] = {}
-    for i, names in enumerate(series):
-        for s in names:
-            members.setdefault(s, []).append(i)
+    names, member = _membership(series)
+    sizes = np.asarray(member.sum(axis=0)).ravel()
+    col = {s: k for k, s in enumerate(names)}
+    queries = [q for q in test_rows if any(sizes[col[s]] > 1 for s in series[q])]
     n = len(table)
     recalls: dict[int, list[float]] = {k: [] for k in ks}
     ranks: list[int] = []
-    for q in test_rows:
-        own = [s for s in series[q] if len(members[s]) > 1]
-        if not own:
-            continue
-        others = np.delete(np.arange(n), q)
-        lo = model.score(compare_pairs(table, np.full(len(others), q), others)).log_odds
-        full = np.full(n, -np.inf)
-        full[others] = lo
-        partners = np.array(sorted({m for s in own for m in members[s] if m != q}))
-        order = others[np.argsort(-lo, kind="stable")]
-        for k in ks:
-            recalls[k].append(float(np.isin(partners, order[:k]).sum() / len(partners)))
-        cand = {s: np.array([m for m in mm if m != q], dtype=np.intp) for s, mm in members.items()}
-        by_series = _series_scores(full, cand, series_linkage)
-        best = max(by_series[s] for s in own)
-        ranks.append(1 + sum(1 for v in by_series.values() if v > best))
+    for start in range(0, len(queries), batch):
+        qs = np.array(queries[start:start + batch], dtype=np.intp)
+        lo = model.score(compare_pairs(table, np.repeat(qs, n), np.tile(np.arange(n), len(qs)))).log_odds
+        lo = lo.reshape(len(qs), n)
+        lo[np.arange(len(qs)), qs] = -np.inf
+        by_series = _series_scores(lo, member, series_linkage)
+        for k_q, q in enumerate(qs):
+            own = [col[s] for s in series[q] if sizes[col[s]] > 1]
+            partners = np.unique(np.concatenate([member[:, c].nonzero()[0] for c in own]))
+            partners = partners[partners != q]
+            order = np.argsort(-lo[k_q], kind="stable")
+            for k in ks:
+                recalls[k].append(float(np.isin(partners, order[:k]).sum() / len(partners)))
+            best = by_series[k_q, own].max()
+            ranks.append(1 + int((by_series[k_q] > best).sum()))
     return SplitResult(auc, auprc, {k: float(np.mean(v)) if v else float("nan") for k, v in recalls.items()}, ranks)
 
 

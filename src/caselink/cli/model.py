@@ -13,11 +13,19 @@ KINDS = ["bayes", "learned"]
 
 
 def _table(db: Path | None, user: str | None, purpose: str | None, command: str) -> Any:
+    """The store's cases as a CaseTable, with entities attached the way ``caselink link`` does."""
     from caselink.compare import CaseTable
 
     with open_store(db, user, read_only=False) as store:
         frame = store.frame(list(CaseTable.COLUMNS), purpose=purpose, command=command)
-    return CaseTable.from_frame(frame)
+        try:
+            from caselink.entities.evidence import linkage_frame
+
+            entities = linkage_frame(store.con)
+        except ImportError:
+            entities = store.con.execute("SELECT case_id, kind, value FROM case_entities").df()
+    table = CaseTable.from_frame(frame)
+    return table.with_entities(entities) if len(entities) else table
 
 
 @click.command()
