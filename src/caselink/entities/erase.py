@@ -1,4 +1,5 @@
-"""Erasing a case removes its entity mentions; entities left without mentions disappear."""
+"""Erasing a case removes its entity mentions; entity counts are recomputed and entities left
+without mentions disappear."""
 
 from __future__ import annotations
 
@@ -12,5 +13,6 @@ def _erase_mentions(con: duckdb.DuckDBPyConnection, case_ids: list[str]) -> None
     if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'entity_mentions'").fetchall()[0][0]:
         return
     con.execute("DELETE FROM entity_mentions WHERE source = 'case' AND list_contains(?, source_id)", [case_ids])
-    con.execute("DELETE FROM resolved_entities WHERE entity_id NOT IN "
-                "(SELECT entity_id FROM entity_mentions WHERE entity_id IS NOT NULL)")
+    from caselink.entities.stored import refresh_entities
+
+    refresh_entities(con)

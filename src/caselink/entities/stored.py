@@ -58,7 +58,7 @@ def _write(con: duckdb.DuckDBPyConnection, mentions: pd.DataFrame) -> None:
         con.unregister("_new_mentions")
 
 
-def _refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
+def refresh_entities(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute ``resolved_entities`` from the mentions (display: the most common normalised form)."""
     con.execute("DELETE FROM resolved_entities")
     con.execute("""
@@ -80,7 +80,7 @@ def resolve_store(store: Store, *, purpose: str, config: ResolveConfig | None = 
     with store.transaction() as con:
         con.execute("DELETE FROM entity_mentions")
         _write(con, result.mentions)
-        _refresh_entities(con)
+        refresh_entities(con)
         if result.model is not None:
             next_id = con.execute("SELECT coalesce(max(model_id), 0) + 1 FROM entity_models").fetchall()[0][0]
             con.execute("INSERT INTO entity_models VALUES (?, now()::TIMESTAMP, ?, ?)",
@@ -150,7 +150,7 @@ def resolve_cases(store: Store, case_ids: list[str], *, config: ResolveConfig | 
                                  for m, k, n in zip(prepared["mention_id"], prepared["kind"], prepared["norm"],
                                                     strict=True)]
         _write(con, attach_weights(prepared, links))
-        _refresh_entities(con)
+        refresh_entities(con)
         n_alerts = _alerts(con, case_ids)
         audit.append(con, user=store.user, action="combination", command=command, case_ids=case_ids,
                      purpose="entity resolution after ingest",
