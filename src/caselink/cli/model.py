@@ -36,11 +36,12 @@ def _table(db: Path | None, user: str | None, purpose: str | None, command: str)
 @click.option("--name", default=None, help="Model name stored with every link it scores.")
 @click.option("--version", "model_version", default="1", show_default=True, help="Model version label.")
 @click.option("--seed", default=0, show_default=True, help="Seed for sampling unlinked pairs.")
+@click.option("--source", default=None, help="What the training data were (kept in the model's trained_on).")
 @store_options
 @purpose_option
 @json_option
-def train(kind: str, out: Path, name: str | None, model_version: str, seed: int, db: Path | None,
-          user: str | None, purpose: str | None, as_json: bool) -> None:
+def train(kind: str, out: Path, name: str | None, model_version: str, seed: int, source: str | None,
+          db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
     """Learn a linkage model from the store's solved series (cases with series_ids).
 
     Linked pairs are cases sharing a series, weighted by series size; unlinked pairs are sampled
@@ -50,6 +51,8 @@ def train(kind: str, out: Path, name: str | None, model_version: str, seed: int,
 
     table = _table(db, user, purpose or "training a linkage model", "train")
     model = fit(table, kind, seed=seed, name=name, version=model_version)
+    if source:
+        model.trained_on["source"] = source
     model.save(out)
     data = {"model": model.name, "version": model.version, "kind": model.kind, "out": str(out),
             "features": model.features, "trained_on": model.trained_on}
