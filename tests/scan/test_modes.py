@@ -106,3 +106,12 @@ def test_circle_cap_defaults_to_10_percent_and_at_most_100_cases() -> None:
     assert ScanSettings().case_cap(200) == 20
     assert ScanSettings(max_radius_km=2).case_cap(5000) is None
     assert ScanSettings(max_share=0.25, max_radius_km=2).case_cap(10) == 2
+
+
+def test_an_overwhelming_cluster_does_not_underflow(synthetic) -> None:  # type: ignore[no-untyped-def]
+    """An LLR in the hundreds makes products of tiny bounds underflow inside the pruning."""
+    data = synthetic(np.random.default_rng(8), n=2000, days=400, plant=400, plant_radius_m=50, plant_span=1)
+    result = permutation_scan(data.case_ids, data.coords, "xy", data.days,
+                              ScanSettings(max_radius_km=0.2, max_days=7, replicates=9, seed=1))
+    top = result.clusters[0]
+    assert top.llr > 300 and top.observed >= 400 and top.p_value == 0.1

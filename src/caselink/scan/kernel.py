@@ -40,11 +40,13 @@ def _threshold(c: int, top: float, n: float) -> float:
     if top <= 0.0:
         return float(c)
     hi = c * math.exp(-top / c)  # c * log(c / mu) > top is needed: the second LLR term is < 0
+    if hi < 1e-280:  # (near) underflow: no expected count of a real cylinder is this small
+        return hi
     lo = hi * 1e-12
     if _llr(c, lo, n) <= top:
         return lo
     for _ in range(40):
-        mid = math.sqrt(lo * hi)
+        mid = math.sqrt(lo) * math.sqrt(hi)  # lo * hi itself can underflow to 0
         if _llr(c, mid, n) > top:
             lo = mid
         else:
