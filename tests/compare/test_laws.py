@@ -131,3 +131,19 @@ def test_display_names_values_for_people() -> None:
     assert shown["substances_shared_info"].startswith("both ghb")
     assert shown["place_type_match"].startswith("both churchyard")
     assert shown["narrative_similarity"] == "unknown"
+
+
+@pytest.mark.parametrize("vocab_size", [5, 70, 300])
+def test_fast_set_paths_agree_with_the_plain_comparison(vocab_size: int) -> None:
+    """Bitsets (small vocabularies) and signature filtering (large) give the all-pairs result."""
+    from caselink.compare import sets
+
+    rng = np.random.default_rng(vocab_size)
+    values = [[f"k{v % 7}:{v}" if v % 3 else f"v{v}" for v in rng.choice(vocab_size, rng.integers(0, 5))]
+              for _ in range(400)]
+    col = sets.encode(values)
+    assert (col.bits is not None) == (vocab_size <= sets.MAX_BITSET_VOCAB)
+    a, b = rng.integers(0, 400, 5000), rng.integers(0, 400, 5000)
+    fast, plain = sets.overlap(col, a, b), sets._overlap_lists(col, a, b)
+    for name in ("info", "jaccard", "shared", "conflicts"):
+        assert np.allclose(getattr(fast, name), getattr(plain, name), equal_nan=True, atol=1e-4), name

@@ -9,7 +9,7 @@ Values written ``key:value`` (e.g. ``mo1:12``) also let us see a *conflict*: bot
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,8 @@ IntArray = npt.NDArray[np.intp]
 
 #: at most this many values per case are compared (the rarest are kept)
 MAX_VALUES = 16
+#: vocabularies up to this size are compared as bitsets (a pair is a few word operations)
+MAX_BITSET_VOCAB = 256
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,12 @@ class SetColumn:
     info: npt.NDArray[np.float32]
     key: npt.NDArray[np.int32]
     share: npt.NDArray[np.float64]
+    count: npt.NDArray[np.int32]
+    sig: npt.NDArray[np.uint64]
+    keybits: npt.NDArray[np.uint64] | None
+    bits: npt.NDArray[np.uint64] | None = None
+    info_lut: npt.NDArray[np.float32] | None = None
+    key_lut: npt.NDArray[np.uint64] | None = None
 
     @property
     def known(self) -> npt.NDArray[np.bool_]:
@@ -69,7 +77,49 @@ def encode(values: Sequence[object]) -> SetColumn:
     for i, r in enumerate(rows):
         codes = sorted((index[v] for v in r), key=lambda c: -info[c])[:width]
         ids[i, :len(codes)] = codes
-    return SetColumn(vocab, ids, info, key, share)
+    return _with_bits(SetColumn(vocab, ids, info, key, share, (ids >= 0).sum(axis=1).astype(np.int32),
+                                _signature(ids), _keybits(ids, key, len(keys))))
+
+
+def _signature(ids: npt.NDArray[np.int32]) -> npt.NDArray[np.uint64]:
+    """64-bit summary: bit (id mod 64) per value. Disjoint signatures mean nothing is shared."""
+    bit = np.where(ids >= 0, np.left_shift(np.uint64(1), (ids % 64).astype(np.uint64)), np.uint64(0))
+    return np.bitwise_or.reduce(bit, axis=1) if ids.shape[1] else np.zeros(len(ids), dtype=np.uint64)
+
+
+def _keybits(ids: npt.NDArray[np.int32], key: npt.NDArray[np.int32], n_keys: int) -> npt.NDArray[np.uint64] | None:
+    if n_keys > 64:
+        return None
+    k = key[ids]
+    bit = np.where(k >= 0, np.left_shift(np.uint64(1), np.maximum(k, 0).astype(np.uint64)), np.uint64(0))
+    return np.bitwise_or.reduce(bit, axis=1) if ids.shape[1] else np.zeros(len(ids), dtype=np.uint64)
+
+
+def _with_bits(col: SetColumn) -> SetColumn:
+    """Add bitset encodings (and per-byte lookup tables) when the vocabulary is small."""
+    vocab = len(col.vocab)
+    if vocab == 0 or vocab > MAX_BITSET_VOCAB or col.keybits is None:
+        return col
+    words = (vocab + 63) // 64
+    bits = np.zeros((len(col.ids), words), dtype=np.uint64)
+    for j in range(col.ids.shape[1]):
+        v = col.ids[:, j]
+        has = v >= 0
+        rows = np.flatnonzero(has)
+        np.bitwise_or.at(bits, (rows, v[has] // 64), np.left_shift(np.uint64(1), (v[has] % 64).astype(np.uint64)))
+    info_lut = np.zeros((words * 8, 256), dtype=np.float32)
+    key_lut = np.zeros((words * 8, 256), dtype=np.uint64)
+    byte_values = np.arange(256)
+    for slot in range(words * 8):
+        for bit in range(8):
+            code = slot * 8 + bit
+            if code >= vocab:
+                break
+            on = (byte_values >> bit) & 1 == 1
+            info_lut[slot, on] += col.info[code]
+            if col.key[code] >= 0:
+                key_lut[slot, on] |= np.uint64(1) << np.uint64(col.key[code])
+    return replace(col, bits=bits, info_lut=info_lut, key_lut=key_lut)
 
 
 @dataclass(frozen=True)
@@ -84,13 +134,57 @@ class Overlap:
 
 def overlap(col: SetColumn, a: IntArray, b: IntArray) -> Overlap:
     """Rarity-weighted overlap of two cases' values, for each pair (a[i], b[i])."""
+    if col.bits is not None:
+        return _overlap_bits(col, a, b)
+    if col.keybits is None or not col.ids.shape[1]:
+        return _overlap_lists(col, a, b)
+    # large vocabulary: only pairs whose signatures meet can share a value
+    unknown = (col.count[a] == 0) | (col.count[b] == 0)
+    maybe = np.flatnonzero((col.sig[a] & col.sig[b]) != 0)
+    zeros = np.zeros(len(a))
+    conflicts = np.bitwise_count(col.keybits[a] & col.keybits[b]).astype(np.float64)
+    out = Overlap(zeros.copy(), zeros.copy(), conflicts, zeros.copy())
+    if len(maybe):
+        sub = _overlap_lists(col, a[maybe], b[maybe])
+        for name in ("info", "jaccard", "conflicts", "shared"):
+            getattr(out, name)[maybe] = getattr(sub, name)
+    for arr in (out.info, out.jaccard, out.conflicts, out.shared):
+        arr[unknown] = np.nan
+    return out
+
+
+def _overlap_bits(col: SetColumn, a: IntArray, b: IntArray) -> Overlap:
+    assert col.bits is not None and col.info_lut is not None and col.key_lut is not None
+    assert col.keybits is not None
+    both = col.bits[a] & col.bits[b]
+    shared = np.zeros(len(a), dtype=np.int64)
+    info = np.zeros(len(a), dtype=np.float64)
+    shared_keys = np.zeros(len(a), dtype=np.uint64)
+    for w in range(both.shape[1]):
+        word = both[:, w]
+        shared += np.bitwise_count(word)
+        for byte in range(8):
+            idx = ((word >> np.uint64(8 * byte)) & np.uint64(255)).astype(np.intp)
+            info += col.info_lut[w * 8 + byte][idx]
+            shared_keys |= col.key_lut[w * 8 + byte][idx]
+    conflicts = np.bitwise_count(col.keybits[a] & col.keybits[b] & ~shared_keys).astype(np.float64)
+    union = col.count[a] + col.count[b] - shared
+    out = Overlap(info, shared / np.maximum(union, 1), conflicts, shared.astype(np.float64))
+    unknown = (col.count[a] == 0) | (col.count[b] == 0)
+    for arr in (out.info, out.jaccard, out.conflicts, out.shared):
+        arr[unknown] = np.nan
+    return out
+
+
+def _overlap_lists(col: SetColumn, a: IntArray, b: IntArray) -> Overlap:
+    """The general path: compare every value of one case with every value of the other."""
     ia, ib = col.ids[a], col.ids[b]
     match = (ia[:, :, None] == ib[:, None, :]) & (ia[:, :, None] >= 0)
     in_b = match.any(axis=2)
     shared_info = (col.info[ia] * in_b).sum(axis=1, dtype=np.float32)
     n_shared = in_b.sum(axis=1)
     n_union = (ia >= 0).sum(axis=1) + (ib >= 0).sum(axis=1) - n_shared
-    conflicts = np.maximum(_conflicts(col, ia, ib, in_b), _conflicts(col, ib, ia, match.any(axis=1)))
+    conflicts = _conflicts(col, ia, ib, in_b)
     unknown = (ia[:, 0] < 0) | (ib[:, 0] < 0) if ia.shape[1] else np.ones(len(a), dtype=bool)
     jaccard = n_shared / np.maximum(n_union, 1)
     out = [shared_info.astype(np.float64), jaccard.astype(np.float64), conflicts.astype(np.float64),
@@ -102,7 +196,11 @@ def overlap(col: SetColumn, a: IntArray, b: IntArray) -> Overlap:
 
 def _conflicts(col: SetColumn, ia: npt.NDArray[np.int32], ib: npt.NDArray[np.int32],
                matched: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """Keys both sides have where this side's value (for that key) is not on the other side."""
+    """Keys both sides have under which they share no value (counted once per key)."""
     ka, kb = col.key[ia], col.key[ib]
+    same_key = (ka[:, :, None] == ka[:, None, :]) & (ka[:, :, None] >= 0)
+    earlier = np.tril(np.ones((ka.shape[1], ka.shape[1]), dtype=bool), k=-1)
+    first = ~(same_key & earlier[None, :, :]).any(axis=2) & (ka >= 0)
     key_in_b = ((ka[:, :, None] == kb[:, None, :]) & (ka[:, :, None] >= 0)).any(axis=2)
-    return (key_in_b & ~matched).sum(axis=1)
+    key_shared = (same_key & matched[:, None, :]).any(axis=2)
+    return (first & key_in_b & ~key_shared).sum(axis=1)
