@@ -90,3 +90,15 @@ def test_resolution_is_reproducible(synthetic: tuple[pd.DataFrame, dict[str, str
     first = resolve(frame)
     again = resolve(frame, model=first.model)
     assert list(first.mentions["entity_id"]) == list(again.mentions["entity_id"])
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "spark"])
+def test_model_settings_render_for_each_backend(dialect: str) -> None:
+    """The same settings produce SQL for DuckDB and for Spark (Spark itself is not run here)."""
+    from caselink.entities.model import settings
+
+    rendered = settings().get_settings(dialect)
+    names = [c.output_column_name for c in rendered.comparisons]
+    assert names == ["name", "dob", "phone", "vehicle"]
+    sql = " ".join(level._sql_condition for c in rendered.comparisons for level in c.comparison_levels)
+    assert "jaro_winkler" in sql.lower() and "dob_swap" in sql
