@@ -98,7 +98,7 @@ def compare_pairs(table: CaseTable, a: npt.ArrayLike, b: npt.ArrayLike) -> Featu
     n = len(table)
     if len(ia) and (min(ia.min(), ib.min()) < 0 or max(ia.max(), ib.max()) >= n):
         raise CompareError(f"pair positions must lie in 0..{n - 1} (the table has {n} cases)")
-    values = np.empty((len(ia), len(FEATURES)), dtype=np.float32)
+    values = np.empty((len(ia), len(FEATURES)), dtype=np.float32, order="F")  # columns contiguous
     for start in range(0, len(ia), CHUNK):
         sa, sb = ia[start:start + CHUNK], ib[start:start + CHUNK]
         for j, column in enumerate(_chunk(table, sa, sb)):

@@ -42,16 +42,17 @@ class Term:
 
     def __call__(self, raw: npt.ArrayLike) -> FloatArray:
         x = transform(raw, self.scale)
-        known = np.isfinite(x)
-        out = np.full(x.shape, self.missing, dtype=np.float64)
+        unknown = np.isnan(x)
         if self.kind == "step":
-            w = np.asarray(self.weights)
-            out[known] = w[np.searchsorted(np.asarray(self.knots), x[known], side="right")]
-        elif self.kind == "curve":
-            out[known] = np.interp(x[known], self.knots, self.weights)
-        else:
-            raise ModelError(f"unknown term kind {self.kind!r} for feature {self.feature}")
-        return out
+            w = np.append(np.asarray(self.weights, dtype=np.float64), self.missing)
+            idx = np.searchsorted(np.asarray(self.knots), x, side="right")
+            idx[unknown] = len(w) - 1
+            return np.asarray(w[idx], dtype=np.float64)
+        if self.kind == "curve":
+            out = np.interp(x, self.knots, self.weights)  # NaN in, NaN out
+            out[unknown] = self.missing
+            return np.asarray(out, dtype=np.float64)
+        raise ModelError(f"unknown term kind {self.kind!r} for feature {self.feature}")
 
 
 @dataclass
