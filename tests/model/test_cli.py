@@ -63,3 +63,13 @@ def test_train_on_a_store_without_series_fails_clearly(cli: CliRunner, tmp_path:
     result = cli.invoke(main, ["train", "--out", str(tmp_path / "m.json"), "--json"])
     assert result.exit_code != 0
     assert json.loads(result.stdout)["error"] == "model_error"
+
+
+def test_demo_step_reports_the_default_model_on_known_series(loaded: Path) -> None:
+    from caselink.evaluate import demo_step
+
+    with Store.open(loaded, user="tester") as store:
+        text = demo_step(store)
+        audited = store.con.execute("SELECT count(*) FROM audit_log WHERE command = 'demo'").fetchall()[0][0]
+    assert "AUC" in text and "because" in text
+    assert audited == 1
