@@ -221,12 +221,12 @@ def demo_step(store: Any, purpose: str = "caselink demo: checking the linkage mo
     auc = roc_auc_score(pairs.linked, scores.log_odds)
     auprc = average_precision_score(pairs.linked, scores.log_odds)
     best = int(np.argmax(np.where(pairs.linked, scores.log_odds, -np.inf)))
-    why = "; ".join(f"{r['value']}: {r['contribution']:+.1f}" for r in model.explain(feats, best)
-                    if r["feature"] != "prior")
+    reasons = [r for r in model.explain(feats, best) if r["feature"] != "prior" and r["value"] != "unknown"]
+    why = "; ".join(f"{r['value']}: {r['contribution']:+.1f}" for r in reasons[:4])
     lines = [
         f"linkage model {model.name} v{model.version} (no local training) on {int(pairs.linked.sum())} known "
         f"linked pairs vs {int((~pairs.linked).sum())} sampled unlinked: AUC {auc:.3f}, AUPRC {auprc:.3f}",
         f"  e.g. {table.case_ids[pairs.a[best]]} ~ {table.case_ids[pairs.b[best]]}: "
-        f"p = {scores.probability[best]:.2f} because {why[:300]}",
+        f"p = {scores.probability[best]:.2f} because {why}",
     ]
     return "\n".join(lines)
