@@ -69,7 +69,8 @@ _CONFUSABLE = str.maketrans({
 _CONFUSABLE_CHARS = frozenset(chr(c) for c in _CONFUSABLE)
 # Letters NFKD does not decompose into a base letter plus accent.
 _SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "æ": "ae", "Æ": "AE",
-                          "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ð": "d", "þ": "th", "ı": "i"})
+                          "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th",
+                          "Þ": "TH", "ı": "i", "ẞ": "SS"})
 
 
 def _is_latinish(ch: str) -> bool:
@@ -149,7 +150,8 @@ def normalise_name(value: str | None) -> PersonName | None:
         shouted = [w for w in raw if w.isupper() and len(w) > 1]
         if len(raw) >= 2 and len(shouted) == 1 and raw[0] == shouted[0]:
             raw = raw[1:] + raw[:1]                # "PORT Stephen": surname written first in capitals
-    words = [w.casefold() for w in raw if w.casefold() not in _TITLES]
+    folded = (clean_text(w.casefold()) for w in raw)  # casefolding can make letters cleaning maps
+    words = [w for w in folded if w and w not in _TITLES]
     if not words:
         return None
     if len(words) == 1:
