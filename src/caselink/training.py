@@ -172,3 +172,34 @@ def train(table: CaseTable, kind: str = "learned", *, seed: int = 0, weighted: b
         raise ModelError(f"unknown model kind {kind!r}: use 'bayes' or 'learned'")
     model.trained_on.update({"cases": len(table), "series": len({s for ss in table.series for s in ss})})
     return model
+
+
+def calibrate_to_pairs(model: LinkModel, table: CaseTable, a: npt.ArrayLike, b: npt.ArrayLike) -> float:
+    """Shift the model's intercept so its mean probability over pairs (a, b) between solved cases
+    equals their observed link rate; returns the shift.
+
+    Training pairs over-sample linked pairs (that is how they are built), so a model fitted on
+    them is calibrated to that mix. Calling this with the store's *candidate* pairs makes the
+    probability mean "of the pairs ``caselink link`` compares, this share are linked".
+    """
+    ia, ib = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
+    series = table.series
+    solved = np.array([bool(series[p]) and bool(series[q]) for p, q in zip(ia, ib, strict=True)], dtype=bool)
+    ia, ib = ia[solved], ib[solved]
+    linked = np.array([bool(set(series[p]) & set(series[q])) for p, q in zip(ia, ib, strict=True)], dtype=bool)
+    if not linked.any() or linked.all():
+        raise ModelError("calibration needs candidate pairs between solved cases, both linked and unlinked")
+    lo = model.score(compare_pairs(table, ia, ib)).log_odds
+    rate = float(linked.mean())
+    low, high = -30.0, 30.0
+    for _ in range(100):  # mean sigmoid(lo + d) is increasing in d: bisect
+        mid = (low + high) / 2.0
+        if float(np.mean(1.0 / (1.0 + np.exp(-(lo + mid))))) < rate:
+            low = mid
+        else:
+            high = mid
+    shift = (low + high) / 2.0
+    model.intercept += shift
+    model.trained_on["calibrated_to"] = {"pairs": int(len(ia)), "linked_rate": round(rate, 6),
+                                         "intercept_shift": round(shift, 4)}
+    return shift

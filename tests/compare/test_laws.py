@@ -14,7 +14,7 @@ from caselink.compare import FEATURE_NAMES, CaseTable, CompareError, compare_pai
 
 VOCAB = ["drugged", "ghb", "posed", "met_online", "body_moved", "note_left", "mo1:a", "mo1:b", "mo2:x"]
 BOUNDS = {
-    "distance_km": (0, 25_000), "space_nearer": (0, 4), "time_gap_days": (0, 5000), "time_nearer": (0, 4),
+    "distance_km": (0, 25_000), "space_nearer": (-5, 0), "time_gap_days": (0, 5000), "time_nearer": (-5, 0),
     "time_uncertainty_days": (0, 5000), "tod_gap_hours": (0, 12), "dow_gap_days": (0, 3.5),
     "same_incident_type": (0, 1), "area_match": (0, 1), "victim_sex_match": (0, 1),
     "victim_ethnicity_match": (0, 1), "circumstances_jaccard": (0, 1), "substances_jaccard": (0, 1),
@@ -110,7 +110,7 @@ def test_nearer_counts_see_local_density() -> None:
     feats = compare_pairs(CaseTable.from_frame(df), np.array([200, 202]), np.array([201, 203]))
     crowded, empty = feats.column("space_nearer")
     assert feats.column("distance_km") == pytest.approx([0.5, 0.5])
-    assert crowded > 1.5 and empty == 0.0
+    assert crowded > empty + 1.5 and empty == pytest.approx(np.log10(1 / 204))
 
 
 def test_bad_positions_are_reported() -> None:

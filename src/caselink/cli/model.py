@@ -14,6 +14,11 @@ KINDS = ["bayes", "learned"]
 
 def _table(db: Path | None, user: str | None, purpose: str | None, command: str) -> Any:
     """The store's cases as a CaseTable, with entities attached the way ``caselink link`` does."""
+    return _load(db, user, purpose, command)[0]
+
+
+def _load(db: Path | None, user: str | None, purpose: str | None, command: str) -> tuple[Any, Any, Any]:
+    """(CaseTable, cases frame, entities frame) from the store; the read is audited."""
     from caselink.compare import CaseTable
 
     with open_store(db, user, read_only=False) as store:
@@ -25,7 +30,7 @@ def _table(db: Path | None, user: str | None, purpose: str | None, command: str)
         except ImportError:
             entities = store.con.execute("SELECT case_id, kind, value FROM case_entities").df()
     table = CaseTable.from_frame(frame)
-    return table.with_entities(entities) if len(entities) else table
+    return (table.with_entities(entities) if len(entities) else table), frame, entities
 
 
 @click.command()
@@ -37,20 +42,29 @@ def _table(db: Path | None, user: str | None, purpose: str | None, command: str)
 @click.option("--version", "model_version", default="1", show_default=True, help="Model version label.")
 @click.option("--seed", default=0, show_default=True, help="Seed for sampling unlinked pairs.")
 @click.option("--source", default=None, help="What the training data were (kept in the model's trained_on).")
+@click.option("--calibrate/--no-calibrate", default=True, show_default=True,
+              help="Calibrate probabilities to the store's candidate pairs (what `caselink link` scores) "
+                   "rather than to the over-sampled training pairs.")
 @store_options
 @purpose_option
 @json_option
 def train(kind: str, out: Path, name: str | None, model_version: str, seed: int, source: str | None,
-          db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
+          calibrate: bool, db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
     """Learn a linkage model from the store's solved series (cases with series_ids).
 
     Linked pairs are cases sharing a series, weighted by series size; unlinked pairs are sampled
     across co-offending groups (as the crimelinkage package does). Reads are audited.
     """
+    from caselink.training import calibrate_to_pairs
     from caselink.training import train as fit
 
-    table = _table(db, user, purpose or "training a linkage model", "train")
+    table, frame, entities = _load(db, user, purpose or "training a linkage model", "train")
     model = fit(table, kind, seed=seed, name=name, version=model_version)
+    if calibrate:
+        from caselink.candidates import candidate_pairs
+
+        pairs = candidate_pairs(frame, entities=entities if len(entities) else None)
+        calibrate_to_pairs(model, table, pairs.a, pairs.b)
     if source:
         model.trained_on["source"] = source
     model.save(out)

@@ -59,9 +59,9 @@ def describe(name: str, value: float, table: CaseTable, a: int, b: int) -> str: 
         return "unknown"
     simple = {
         "distance_km": lambda v: f"{v:.2f} km apart" if v < 10 else f"{v:.0f} km apart",
-        "space_nearer": lambda v: f"~{10 ** v - 1:.0f} cases lie nearer",
+        "space_nearer": lambda v: f"~{max(10 ** v * table.located - 1, 0):.0f} of {table.located} cases lie nearer",
         "time_gap_days": lambda v: f"{v:.1f} days apart" if v >= 1 else f"{v * 24:.1f} hours apart",
-        "time_nearer": lambda v: f"~{10 ** v - 1:.0f} cases lie nearer in time",
+        "time_nearer": lambda v: f"~{max(10 ** v * len(table) - 1, 0):.0f} of {len(table)} cases lie nearer in time",
         "time_uncertainty_days": lambda v: (f"times known to within {v * 24:.1f} h" if v < 1
                                             else f"times known to within {v:.1f} days"),
         "tod_gap_hours": lambda v: f"{v:.1f} h apart in time of day",

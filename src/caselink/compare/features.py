@@ -21,8 +21,9 @@ FloatArray = npt.NDArray[np.floating]
 CHUNK = 131_072
 #: bumped whenever a feature's meaning changes, so a saved model records what it was trained on
 #: (1: neighbour counts extrapolated from the 10th neighbour and averaged over both cases;
-#:  2: exact counts from kept neighbour distances / sorted times, the smaller of both cases)
-FEATURE_SET_VERSION = 2
+#:  2: exact counts from kept neighbour distances / sorted times, the smaller of both cases;
+#:  3: those counts as a share of the store's cases, so a model transfers between store sizes)
+FEATURE_SET_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,9 @@ class FeatureSpec:
 
 FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("distance_km", "distance between the two places (km)", "log"),
-    FeatureSpec("space_nearer", "log10(1 + cases expected nearer than this distance)"),
+    FeatureSpec("space_nearer", "log10 share of the store's located cases nearer than this distance"),
     FeatureSpec("time_gap_days", "expected gap between the two times (days)", "log"),
-    FeatureSpec("time_nearer", "log10(1 + cases expected nearer in time than this gap)"),
+    FeatureSpec("time_nearer", "log10 share of the store's cases nearer in time than this gap"),
     FeatureSpec("time_uncertainty_days", "width of the vaguer of the two time intervals (days)", "log"),
     FeatureSpec("tod_gap_hours", "expected gap in time of day (hours, 0-12)"),
     FeatureSpec("dow_gap_days", "expected gap in day of week (days, 0-3.5)"),
@@ -106,8 +107,10 @@ def compare_pairs(table: CaseTable, a: npt.ArrayLike, b: npt.ArrayLike) -> Featu
     return Features(list(FEATURE_NAMES), values, table, ia, ib)
 
 
-def _log_mean(ca: FloatArray, cb: FloatArray) -> FloatArray:
-    return np.log10(1.0 + np.minimum(ca, cb))
+def _log_share(ca: FloatArray, cb: FloatArray, total: int) -> FloatArray:
+    """log10 of (cases nearer + 1) / cases, from the side with fewer: the same scale whatever the
+    size of the store (for an unrelated pair the share is roughly uniform on 0..1)."""
+    return np.log10((1.0 + np.minimum(ca, cb)) / max(total, 1))
 
 
 def _chunk(t: CaseTable, a: IntArray, b: IntArray) -> list[FloatArray]:
@@ -120,10 +123,11 @@ def _chunk(t: CaseTable, a: IntArray, b: IntArray) -> list[FloatArray]:
     nan = np.full(len(a), np.nan)
     return [
         d / 1000.0,
-        _log_mean(context.space_count(d, t.space_knn, a, t.located - 1),
-                  context.space_count(d, t.space_knn, b, t.located - 1)),
+        _log_share(context.space_count(d, t.space_knn, a, t.located - 1),
+                   context.space_count(d, t.space_knn, b, t.located - 1), t.located),
         gap,
-        _log_mean(context.time_count(t.mid_sorted, mid, gap, a), context.time_count(t.mid_sorted, mid, gap, b)),
+        _log_share(context.time_count(t.mid_sorted, mid, gap, a), context.time_count(t.mid_sorted, mid, gap, b),
+                   len(t)),
         np.maximum(t.t_to[a] - t.t_from[a], t.t_to[b] - t.t_from[b]),
         ctime.expected_circular_gap(t.tod_weighted, t.tod_hist, a, b),
         ctime.expected_circular_gap(t.dow_weighted, t.dow_hist, a, b),
