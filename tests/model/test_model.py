@@ -116,3 +116,20 @@ def test_training_without_series_is_a_clear_error() -> None:
     df["series_ids"] = [[] for _ in range(len(df))]
     with pytest.raises(ModelError, match="series"):
         train(CaseTable.from_frame(df), "bayes")
+
+
+def test_calibration_to_candidate_pairs_matches_their_link_rate(world: CaseTable) -> None:
+    from caselink.training import calibrate_to_pairs
+
+    mdl = train(world, "learned", seed=4)
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, len(world), 20_000), rng.integers(0, len(world), 20_000)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    before = mdl.intercept
+    shift = calibrate_to_pairs(mdl, world, a, b)
+    linked = np.array([bool(set(world.series[p]) & set(world.series[q])) for p, q in zip(a, b, strict=True)])
+    p = mdl.score(compare_pairs(world, a, b)).probability
+    assert shift < 0 and mdl.intercept == pytest.approx(before + shift)  # random pairs link far less often
+    assert p.mean() == pytest.approx(linked.mean(), rel=0.02)
+    assert mdl.trained_on["calibrated_to"]["pairs"] == len(a)
