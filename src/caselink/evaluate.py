@@ -62,7 +62,12 @@ def group_folds(groups: IntArray, folds: int, rng: np.random.Generator) -> IntAr
 
 def fit(kind: str, table: CaseTable, rows: IntArray, seed: int, weighted: bool = True,
         options: dict[str, Any] | None = None) -> LinkModel:
-    """Fit a model of ``kind`` on pairs among ``rows``; ``options`` go to the fitting function."""
+    """Fit a model of ``kind`` on pairs among ``rows``.
+
+    ``options`` go to ``fit_bayes``/``fit_learned``, except these pair-building ones used when
+    comparing variants: ``near`` (hard unlinked pairs per case), ``per_group`` (unlinked samples
+    per group), ``weight_power`` (linked weights ** p) and ``drop`` (feature names to leave out).
+    """
     opts = dict(options or {})
     pairs = make_pairs(table, rows, seed=seed, near=int(opts.pop("near", 0)),
                        per_group=int(opts.pop("per_group", 40)))
