@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from caselink.scan import ScanSettings, permutation_scan
 
@@ -23,7 +22,6 @@ def test_power_at_least_90_percent_of_50_planted_clusters(synthetic) -> None:  #
     assert found >= 45, f"only {found} of 50 planted clusters found at p < 0.05"
 
 
-@pytest.mark.slow
 def test_pure_noise_is_significant_in_about_5_percent_of_runs(synthetic) -> None:  # type: ignore[no-untyped-def]
     """With 99 replicates P(p <= 0.05) is exactly 5% under the null; 200 runs give 10 +/- 3."""
     significant = 0
