@@ -123,3 +123,9 @@ def acknowledge(store: Store, alert_id: int, note: str, *, command: str = "alert
 def _erase_links_and_alerts(con: duckdb.DuckDBPyConnection, case_ids: list[str]) -> None:
     con.execute("DELETE FROM links WHERE list_contains(?, case_a) OR list_contains(?, case_b)", [case_ids, case_ids])
     con.execute("DELETE FROM alerts WHERE list_contains(?, case_id)", [case_ids])
+    # An alert about other cases that also named an erased one keeps its own cases; its detail may
+    # describe the erased case (e.g. a link explanation), so it is replaced by a note.
+    con.execute(
+        "UPDATE alerts SET related_ids = list_filter(related_ids, lambda x: NOT list_contains(?, x)), "
+        "detail = '{\"redacted\": \"a related case was erased\"}' "
+        "WHERE len(list_intersect(related_ids, ?)) > 0", [case_ids, case_ids])

@@ -179,3 +179,17 @@ def test_stats_json_counts_by_incident_type(cli: CliRunner, tmp_path: Path) -> N
     data = json.loads(cli.invoke(main, ["stats", "--json"]).output)
     assert data["cases"] == 8
     assert data["by_incident_type"] == {"death": 2, "homicide": 2, "sexual_offence": 2, "assault": 2}
+
+
+def test_erasure_removes_the_case_from_alerts_about_other_cases(store: Store, tmp_path: Path) -> None:
+    from caselink.alerts import raise_alert
+
+    _seed(store, tmp_path)
+    with store.transaction() as con:
+        raise_alert(con, kind="scan", title="cluster", dedupe_key="k1", case_id="C00003",
+                    related_ids=["C00001", "C00002", "C00003"], detail={"explanation": "both ghb"})
+        raise_alert(con, kind="linkage", title="link", dedupe_key="k2", case_id="C00001",
+                    related_ids=["C00002"])
+    store.erase(["C00001"], reason="court order")
+    rows = store.con.execute("SELECT case_id, related_ids, detail FROM alerts ORDER BY alert_id").fetchall()
+    assert rows == [("C00003", ["C00002", "C00003"], '{"redacted": "a related case was erased"}')]
