@@ -11,7 +11,12 @@ fitted on pairs among the training cases only and judged on:
 - **series**: for each such test case, every known series (offender) is scored against it, with
   the case itself left out, by ``series_linkage`` over the pair log-odds ("max", or "mean" =
   log of the mean Bayes factor, as crimelinkage's average linkage); hit@1, hit@10 and MRR of its
-  true series (the best-ranked one when it has several).
+  true series (the best-ranked one when it has several);
+- **series clustering** (``bcubed``): every pair of test cases is scored, probabilities are
+  calibrated to the link rate among all pairs of the training cases (an intercept shift, fitted
+  on training cases only), the pairs are clustered with the linkage stage's own
+  ``cluster_links`` at ``min_probability``, and the clusters are judged against the test cases'
+  co-offending groups by B-cubed precision, recall and F1 (cases in no cluster are singletons).
 
 Unsolved cases stay in the table: they are candidates when ranking, and they count for the
 density context features (which use no labels).
@@ -29,7 +34,7 @@ import numpy.typing as npt
 from caselink.compare import CaseTable, compare_pairs
 from caselink.errors import ModelError
 from caselink.model import LinkModel, fit_bayes, fit_learned
-from caselink.training import crime_groups, make_pairs
+from caselink.training import crime_groups, linked_pairs, make_pairs
 
 IntArray = npt.NDArray[np.intp]
 KS = (1, 5, 10, 20)
@@ -41,6 +46,8 @@ class SplitResult:
     auprc: float
     recall_at_k: dict[int, float]
     ranks: list[int]  # rank (1 = first) of the true series for each test query
+    bcubed: tuple[float, float, float] = (float("nan"),) * 3  # precision, recall, F1 of clustering
+    bcubed_singletons_f1: float = float("nan")  # F1 of leaving every test case alone (the floor)
 
 
 def group_folds(groups: IntArray, folds: int, rng: np.random.Generator) -> IntArray:
@@ -118,10 +125,79 @@ def _series_scores(log_odds: npt.NDArray[np.float64], member: Any, how: str) -> 
     return np.asarray(out, dtype=np.float64)
 
 
+def bcubed(clusters: Sequence[Sequence[int]], truth: npt.ArrayLike) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of ``clusters`` (lists of positions into ``truth``) against
+    the true label of each item; items in no cluster are singletons.
+
+    Example:
+        >>> bcubed([[0, 1]], [7, 7, 8])
+        (1.0, 1.0, 1.0)
+    """
+    labels = np.asarray(truth)
+    n = len(labels)
+    pred = np.arange(n) + n  # singleton ids that cannot clash with cluster ids
+    for k, members in enumerate(clusters):
+        pred[np.asarray(members, dtype=np.intp)] = k
+    _, t = np.unique(labels, return_inverse=True)
+    _, c = np.unique(pred, return_inverse=True)
+    both = np.zeros((c.max(initial=0) + 1, t.max(initial=0) + 1))
+    np.add.at(both, (c, t), 1.0)
+    common = both[c, t]
+    precision = float(np.mean(common / both.sum(axis=1)[c])) if n else float("nan")
+    recall = float(np.mean(common / both.sum(axis=0)[t])) if n else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return precision, recall, f1
+
+
+def link_rate_shift(model: LinkModel, table: CaseTable, rows: IntArray, rng: np.random.Generator,
+                    sample: int = 100_000) -> float:
+    """Intercept shift that makes the mean probability over *all* pairs of the solved cases in
+    ``rows`` equal their link rate (every linked pair scored, unlinked pairs sampled)."""
+    series = table.series
+    rows = np.asarray([i for i in rows if series[i]], dtype=np.intp)
+    m = len(rows)
+    total = m * (m - 1) / 2.0
+    la, lb, _ = linked_pairs(series, np.zeros(len(table)), rows, np.inf)
+    if total == 0 or len(la) == 0:
+        return 0.0
+    ua, ub = rows[rng.integers(0, m, sample)], rows[rng.integers(0, m, sample)]
+    keep = np.array([p != q and not set(series[p]) & set(series[q]) for p, q in zip(ua, ub, strict=True)])
+    lo_l = model.score(compare_pairs(table, la, lb)).log_odds
+    lo_u = model.score(compare_pairs(table, ua[keep], ub[keep])).log_odds
+    rate, w_u = len(la) / total, (total - len(la)) / max(int(keep.sum()), 1)
+    low, high = -30.0, 30.0
+    for _ in range(60):  # the mean probability is increasing in the shift: bisect
+        mid = (low + high) / 2.0
+        mean = (np.sum(_sigmoid(lo_l + mid)) + w_u * np.sum(_sigmoid(lo_u + mid))) / total
+        low, high = (mid, high) if mean < rate else (low, mid)
+    return (low + high) / 2.0
+
+
+def _sigmoid(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
+
+
+def cluster_quality(model: LinkModel, table: CaseTable, test_rows: IntArray, shift: float,
+                    min_probability: float) -> tuple[tuple[float, float, float], float]:
+    """B-cubed of ``cluster_links`` over every pair of the test cases against their co-offending
+    groups, and the F1 of putting every test case in a cluster of its own."""
+    from caselink.linkage.series import cluster_links
+
+    rows = np.asarray([i for i in test_rows if table.series[i]], dtype=np.intp)
+    if len(rows) < 2:
+        return (float("nan"),) * 3, float("nan")
+    truth = crime_groups(table.series)[rows]
+    ia, ib = np.triu_indices(len(rows), 1)
+    prob = _sigmoid(model.score(compare_pairs(table, rows[ia], rows[ib])).log_odds + shift)
+    found = cluster_links(ia, ib, prob, min_probability)
+    return bcubed([members for members, _ in found], truth), bcubed([], truth)[2]
+
+
 def judge(model: LinkModel, table: CaseTable, test_rows: IntArray, seed: int,
           ks: Sequence[int] = KS, series_linkage: str = "sum", series_unit: str = "offender",
-          batch: int = 64) -> SplitResult:
-    """Pairwise and per-case metrics of ``model`` on the test cases of one split."""
+          batch: int = 64, train_rows: IntArray | None = None, min_probability: float = 0.5) -> SplitResult:
+    """Pairwise and per-case metrics of ``model`` on the test cases of one split (and, given the
+    training rows to calibrate on, the B-cubed quality of clustering the test cases)."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     pairs = make_pairs(table, test_rows, seed=seed)
@@ -154,12 +230,18 @@ def judge(model: LinkModel, table: CaseTable, test_rows: IntArray, seed: int,
                 recalls[k].append(float(np.isin(partners, order[:k]).sum() / len(partners)))
             best = by_series[k_q, own].max()
             ranks.append(1 + int((by_series[k_q] > best).sum()))
-    return SplitResult(auc, auprc, {k: float(np.mean(v)) if v else float("nan") for k, v in recalls.items()}, ranks)
+    quality: tuple[tuple[float, float, float], float] = ((float("nan"),) * 3, float("nan"))
+    if train_rows is not None:
+        shift = link_rate_shift(model, table, train_rows, np.random.default_rng(seed))
+        quality = cluster_quality(model, table, test_rows, shift, min_probability)
+    return SplitResult(auc, auprc, {k: float(np.mean(v)) if v else float("nan") for k, v in recalls.items()},
+                       ranks, *quality)
 
 
 def evaluate(table: CaseTable, kind: str = "learned", *, folds: int = 5, repeats: int = 4, seed: int = 0,
              series_linkage: str = "sum", weighted: bool = True,
-             options: dict[str, Any] | None = None, series_unit: str = "offender") -> dict[str, Any]:
+             options: dict[str, Any] | None = None, series_unit: str = "offender",
+             min_probability: float = 0.5) -> dict[str, Any]:
     """Repeated group-disjoint cross-validation; returns the summary ``caselink evaluate`` prints."""
     groups = crime_groups(table.series)
     if groups.max(initial=-1) + 1 < folds:
@@ -175,8 +257,9 @@ def evaluate(table: CaseTable, kind: str = "learned", *, folds: int = 5, repeats
             test_rows = np.flatnonzero(fold == f)
             model = fit(kind, table, train_rows, split_seed, weighted, options)
             results.append(judge(model, table, test_rows, split_seed + 500, series_linkage=series_linkage,
-                                 series_unit=series_unit))
-    return summarise(results, kind, folds, repeats, seed, series_linkage)
+                                 series_unit=series_unit, train_rows=train_rows,
+                                 min_probability=min_probability))
+    return summarise(results, kind, folds, repeats, seed, series_linkage, min_probability)
 
 
 def _ms(values: Sequence[float]) -> dict[str, float]:
@@ -185,7 +268,7 @@ def _ms(values: Sequence[float]) -> dict[str, float]:
 
 
 def summarise(results: Sequence[SplitResult], kind: str, folds: int, repeats: int, seed: int,
-              series_linkage: str) -> dict[str, Any]:
+              series_linkage: str, min_probability: float = 0.5) -> dict[str, Any]:
     """Means and standard deviations over splits (series metrics: mean over splits of the split mean)."""
     ks = sorted(results[0].recall_at_k)
     hit1 = [float(np.mean([r <= 1 for r in s.ranks])) for s in results if s.ranks]
@@ -200,7 +283,12 @@ def summarise(results: Sequence[SplitResult], kind: str, folds: int, repeats: in
         },
         "series": {"hit_at_1": _ms(hit1)["mean"], "hit_at_10": _ms(hit10)["mean"], "mrr": _ms(mrr)["mean"],
                    "sd": {"hit_at_1": _ms(hit1)["sd"], "hit_at_10": _ms(hit10)["sd"], "mrr": _ms(mrr)["sd"]},
-                   "linkage": series_linkage, "queries": int(sum(len(r.ranks) for r in results))},
+                   "linkage": series_linkage, "queries": int(sum(len(r.ranks) for r in results)),
+                   "bcubed": {**{name: _ms([r.bcubed[j] for r in results])
+                                 for j, name in enumerate(("precision", "recall", "f1"))},
+                              "singletons_f1": _ms([r.bcubed_singletons_f1 for r in results]),
+                              "min_probability": min_probability,
+                              "truth": "co-offending groups of the test cases"}},
         "splits": len(results),
         "protocol": {"folds": folds, "repeats": repeats, "seed": seed, "group_disjoint": True},
     }

@@ -88,16 +88,19 @@ def train(kind: str, out: Path, name: str | None, model_version: str, seed: int,
 @click.option("--series-linkage", type=click.Choice(["sum", "max", "mean"]), default="sum", show_default=True,
               help="How a case is scored against a series: total odds over its cases, its best pair, "
                    "or the mean odds (crimelinkage's average linkage).")
+@click.option("--min-probability", default=0.5, show_default=True, type=click.FloatRange(0.0, 1.0, min_open=True,
+              max_open=True), help="Link threshold when clustering the test cases into series (B-cubed).")
 @store_options
 @purpose_option
 @json_option
-def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str, db: Path | None,
-             user: str | None, purpose: str | None, as_json: bool) -> None:
+def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str, min_probability: float,
+             db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
     """Cross-validate a model kind on the store's solved series (group-disjoint splits)."""
     from caselink.evaluate import evaluate as run
 
     table = _table(db, user, purpose or "evaluating linkage models", "evaluate")
-    result = run(table, kind, folds=folds, repeats=repeats, seed=seed, series_linkage=series_linkage)
+    result = run(table, kind, folds=folds, repeats=repeats, seed=seed, series_linkage=series_linkage,
+                 min_probability=min_probability)
 
     def human(d: dict[str, Any]) -> None:
         p, s = d["pairwise"], d["series"]
@@ -107,6 +110,9 @@ def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str
         for k, v in p["recall_at_k"].items():
             click.echo(f"  recall@{k:<3}    {v['mean']:.3f}")
         click.echo(f"  series hit@1 {s['hit_at_1']:.3f}  hit@10 {s['hit_at_10']:.3f}  MRR {s['mrr']:.3f}")
+        b = s["bcubed"]
+        click.echo(f"  series clustering (p >= {b['min_probability']}) B-cubed precision "
+                   f"{b['precision']['mean']:.3f}  recall {b['recall']['mean']:.3f}  F1 {b['f1']['mean']:.3f}")
 
     emit(result, as_json, human)
 
