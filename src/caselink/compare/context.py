@@ -8,9 +8,15 @@ A pair's value is log10(1 + mean of both sides' counts): 0 means nothing lies ne
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
+
+from caselink.errors import CaselinkError
 
 FloatArray = npt.NDArray[np.floating]
 IntArray = npt.NDArray[np.intp]
@@ -107,3 +113,156 @@ def time_count(mid_sorted: FloatArray, mid: FloatArray, gap: FloatArray, rows: I
     hi = np.searchsorted(mid_sorted, m + gap, side="left")
     lo = np.searchsorted(mid_sorted, m - gap, side="right")
     return np.maximum(hi - lo - 1, 0).astype(np.float64)
+
+
+def neighbour_distances(trees: dict[int, cKDTree], px: FloatArray, py: FloatArray, group: npt.NDArray[np.int8],
+                        k: int = KEEP) -> npt.NDArray[np.float32]:
+    """``space_neighbours`` for cases that are points of ``trees`` (one KD-tree per group, built
+    over the whole store): the same sorted distances a full build gives, for a few rows only."""
+    out = np.full((len(px), k), np.inf, dtype=np.float32)
+    for g, tree in trees.items():
+        idx = np.flatnonzero(group == g)
+        if len(idx) == 0 or tree.n < 2:
+            continue
+        kk = min(k, tree.n - 1)
+        dist, _ = tree.query(np.column_stack([px[idx], py[idx]]), k=kk + 1)
+        out[idx, :kk] = np.asarray(dist).reshape(len(idx), -1)[:, 1:kk + 1]
+    return out
+
+
+def radius_from_neighbours(knn: npt.NDArray[np.float32], group_sizes: npt.NDArray[np.intp],
+                           k: int = NEIGHBOURS) -> FloatArray:
+    """``space_radius`` from kept neighbour distances (``group_sizes``: cases in each row's group)."""
+    kk = np.minimum(k, group_sizes - 1)
+    out = np.full(len(knn), np.nan)
+    ok = kk >= 1
+    rows = np.flatnonzero(ok)
+    out[rows] = np.maximum(knn[rows, kk[rows] - 1].astype(np.float64) * (k / kk[rows]) ** 0.5, MIN_RADIUS_M)
+    return out
+
+
+def time_radius_at(mid_sorted: FloatArray, mid: FloatArray, k: int = NEIGHBOURS) -> FloatArray:
+    """``time_radius`` of cases whose midpoints are in ``mid_sorted`` (the whole store's, sorted)."""
+    n = len(mid_sorted)
+    if n < 2:
+        return np.full(len(mid), np.nan)
+    kk = min(k, n - 1)
+    pos = np.searchsorted(mid_sorted, mid)
+    offsets = np.arange(-kk - 1, kk + 2)
+    cand = pos[:, None] + offsets[None, :]
+    gaps = np.abs(mid_sorted[np.clip(cand, 0, n - 1)] - mid[:, None])
+    gaps[(cand < 0) | (cand >= n)] = np.inf
+    # the case itself is one of the zero gaps: the kk-th nearest other is at sorted index kk
+    out = np.partition(gaps, kk, axis=1)[:, kk]
+    return np.maximum(out * (k / kk), MIN_RADIUS_DAYS)
+
+
+TEXT_MODEL_VERSION = 1
+TEXT_DIMENSIONS = 32
+TEXT_MIN_DOCUMENTS = 3
+
+
+@dataclass(frozen=True)
+class TextModel:
+    """A fitted TF-IDF vocabulary and SVD projection: narratives to short unit vectors.
+
+    Fitted once on a store's narratives and kept (see ``to_arrays``), so a few new cases are
+    vectorised exactly as a full rebuild with the same model would vectorise them.
+    """
+
+    terms: list[str]
+    idf: npt.NDArray[np.float32]
+    components: npt.NDArray[np.float32]  # (dims, terms); empty when no SVD was possible
+    version: int = TEXT_MODEL_VERSION
+
+    @classmethod
+    def fit(cls, texts: Sequence[object], dims: int = TEXT_DIMENSIONS, seed: int = 0) -> TextModel | None:
+        """Fit on the texts that are non-empty strings; None with too little text."""
+        docs = [t for t in texts if isinstance(t, str) and t.strip()]
+        if len(docs) < TEXT_MIN_DOCUMENTS:
+            return None
+        from sklearn.decomposition import TruncatedSVD
+
+        tfidf = _vectoriser(None)
+        try:
+            matrix = tfidf.fit_transform(docs)
+        except ValueError:  # only stop words
+            return None
+        terms = tfidf.get_feature_names_out().tolist()
+        k = min(dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
+        comps = (TruncatedSVD(n_components=k, random_state=seed).fit(matrix).components_ if k >= 1
+                 else np.eye(matrix.shape[1]))
+        return cls(terms, np.asarray(tfidf.idf_, dtype=np.float32), np.asarray(comps, dtype=np.float32))
+
+    def vectors(self, texts: Sequence[object]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        """(n, d) unit vectors and the mask of cases with usable text (as ``text.narrative_vectors``)."""
+        has = np.array([isinstance(t, str) and bool(t.strip()) for t in texts], dtype=bool)
+        vecs = np.zeros((len(texts), self.components.shape[0]), dtype=np.float32)
+        if not has.any():
+            return vecs, has
+        tfidf = _vectoriser({t: i for i, t in enumerate(self.terms)})
+        tfidf.idf_ = self.idf
+        matrix = tfidf.transform([str(t) for t, h in zip(texts, has, strict=True) if h])
+        dense = np.asarray(matrix @ self.components.T, dtype=np.float32)
+        norms = np.linalg.norm(dense, axis=1, keepdims=True)
+        vecs[has] = dense / np.where(norms > 0, norms, 1.0)
+        has[np.flatnonzero(has)[norms[:, 0] == 0]] = False
+        return vecs, has
+
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Plain arrays (no pickled objects) for ``numpy.savez``; ``from_arrays`` reads them back."""
+        return {"version": np.array([self.version]), "terms": np.array(self.terms, dtype=str),
+                "idf": self.idf, "components": self.components}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> TextModel:
+        version = int(arrays["version"][0])
+        if version != TEXT_MODEL_VERSION:
+            raise ContextError(f"text model version {version} is not supported (expected {TEXT_MODEL_VERSION})")
+        return cls([str(t) for t in arrays["terms"].tolist()], np.asarray(arrays["idf"], dtype=np.float32),
+                   np.asarray(arrays["components"], dtype=np.float32), version)
+
+
+def _vectoriser(vocabulary: dict[str, int] | None) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1, ngram_range=(1, 2),
+                           max_features=None if vocabulary else 50_000, dtype=np.float32, vocabulary=vocabulary)
+
+
+@dataclass(frozen=True)
+class ValueCounts:
+    """How many cases have each value of one field, and how many have the field known at all."""
+
+    counts: dict[str, int]
+    known: int
+
+
+@dataclass(frozen=True)
+class StoreContext:
+    """Store-level statistics a CaseTable needs beyond its own rows.
+
+    With it, a table of a few rows (new cases and their candidate partners) compares pairs exactly
+    as a table of the whole store would: value rarities, neighbour counts in space and time, the
+    narrative model and the numbers of cases are all the store's.
+    """
+
+    cases: int
+    located: int
+    mid_sorted: FloatArray
+    trees: dict[int, cKDTree]
+    values: dict[str, ValueCounts]
+    text: TextModel | None = None
+    lat0: float = float("nan")  # radians: the store's mean latitude, the centre of the planar projection
+
+    def group_sizes(self, group: npt.NDArray[np.int8]) -> npt.NDArray[np.intp]:
+        sizes = np.zeros(len(group), dtype=np.intp)
+        for g, tree in self.trees.items():
+            sizes[group == g] = tree.n
+        return sizes
+
+
+class ContextError(CaselinkError):
+    """Store context for comparison is unusable (e.g. a saved text model of an unknown version)."""
+
+    code = "context_error"

@@ -127,7 +127,7 @@ def _chunk(t: CaseTable, a: IntArray, b: IntArray) -> list[FloatArray]:
                    context.space_count(d, t.space_knn, b, t.located - 1), t.located),
         gap,
         _log_share(context.time_count(t.mid_sorted, mid, gap, a), context.time_count(t.mid_sorted, mid, gap, b),
-                   len(t)),
+                   t.store_cases),
         np.maximum(t.t_to[a] - t.t_from[a], t.t_to[b] - t.t_from[b]),
         ctime.expected_circular_gap(t.tod_weighted, t.tod_hist, a, b),
         ctime.expected_circular_gap(t.dow_weighted, t.dow_hist, a, b),

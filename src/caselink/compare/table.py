@@ -7,14 +7,19 @@ with ``with_entities``.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
+from scipy.spatial import cKDTree
 
-from caselink.compare import context, geo, sets, text, victim
+from caselink.compare import context as context_mod
+from caselink.compare import geo, sets, victim
 from caselink.compare import time as ctime
+from caselink.compare.context import StoreContext
 from caselink.errors import CaselinkError
 
 if TYPE_CHECKING:
@@ -52,6 +57,113 @@ def _objects(df: pd.DataFrame, name: str) -> list[object]:
 
 def _is_missing(v: object) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v))
+
+
+CATEGORICALS = ("incident_type", "place_type", "area", "weapon", "victim_sex", "victim_ethnicity")
+SET_FIELDS = ("victim_tags", "circumstances", "substances")
+
+
+def _interval(df: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
+    t_from = _days(df["t_from"])
+    t_to = _days(df["t_to"]) if "t_to" in df else t_from.copy()
+    return t_from, np.where(np.isfinite(t_to), np.maximum(t_to, t_from), t_from)
+
+
+def _categorical(values: list[object], counts: context_mod.ValueCounts | None) -> victim.Categorical:
+    """``victim.encode_categorical`` with each value's info taken from the store's counts."""
+    col = victim.encode_categorical(values)
+    if counts is None:
+        return col
+    store = np.array([counts.counts.get(v, 0) for v in col.vocab], dtype=np.float64)
+    share = (store + 0.5) / (max(counts.known, 1) + 1.0)
+    return replace(col, info=np.append(-np.log2(share), 0.0))
+
+
+def _set_column(values: list[object] | list[list[str]], counts: context_mod.ValueCounts | None) -> sets.SetColumn:
+    """``sets.encode`` with each value's rarity taken from the store's counts (same ordering rule:
+    per case the rarest ``MAX_VALUES`` values, ties by value)."""
+    if counts is None:
+        return sets.encode(values)
+    rows = [sorted(set(sets.as_list(v))) for v in values]
+    vocab = sorted({v for r in rows for v in r})
+    index = {v: i for i, v in enumerate(vocab)}
+    store = np.array([counts.counts.get(v, 0) for v in vocab], dtype=np.float64)
+    share = (store + 0.5) / (max(counts.known, 1) + 1.0)
+    info = np.append(-np.log2(share), 0.0).astype(np.float32)
+    keys = sorted({v.split(":", 1)[0] for v in vocab if ":" in v})
+    key_index = {k: i for i, k in enumerate(keys)}
+    key = np.array([key_index[v.split(":", 1)[0]] if ":" in v else -1 for v in vocab] + [-1], dtype=np.int32)
+    width = min(max((len(r) for r in rows), default=0), sets.MAX_VALUES)
+    ids = np.full((len(rows), width), -1, dtype=np.int32)
+    for i, r in enumerate(rows):
+        codes = sorted((index[v] for v in r), key=lambda c: -info[c])[:width]
+        ids[i, :len(codes)] = codes
+    return sets._with_bits(sets.SetColumn(vocab, ids, info, key, share, (ids >= 0).sum(axis=1).astype(np.int32),
+                                          sets._signature(ids), sets._keybits(ids, key, len(keys))))
+
+
+def _count_sets(values: list[object] | list[list[str]]) -> context_mod.ValueCounts:
+    counts: Counter[str] = Counter()
+    known = 0
+    for v in values:
+        row = set(sets.as_list(v))
+        known += bool(row)
+        counts.update(row)
+    return context_mod.ValueCounts(dict(counts), known)
+
+
+def _count_categorical(values: list[object]) -> context_mod.ValueCounts:
+    col = victim.encode_categorical(values)
+    known = col.codes >= 0
+    counts = np.bincount(col.codes[known], minlength=len(col.vocab))
+    return context_mod.ValueCounts(dict(zip(col.vocab, counts.tolist(), strict=True)), int(known.sum()))
+
+
+def entity_tokens(entities: pd.DataFrame, case_ids: Sequence[object]) -> list[list[str]]:
+    """Per case in ``case_ids``: its entity values as ``kind:value`` (rows of ``case_entities``)."""
+    missing = {"case_id", "kind", "value"} - set(entities.columns)
+    if missing:
+        raise CompareError(f"the entities frame lacks column(s) {', '.join(sorted(missing))}")
+    position = {str(cid): i for i, cid in enumerate(case_ids)}
+    per_case: list[list[str]] = [[] for _ in range(len(case_ids))]
+    for cid, kind, value in entities[["case_id", "kind", "value"]].itertuples(index=False):
+        i = position.get(str(cid))
+        if i is not None and not _is_missing(value) and str(value).strip():
+            per_case[i].append(f"{str(kind).lower()}:{str(value).strip().lower()}")
+    return per_case
+
+
+def store_context(df: pd.DataFrame, entities: pd.DataFrame | None = None,
+                  text: context_mod.TextModel | None = None, fit_text: bool = True) -> StoreContext:
+    """The store-level context of the cases in ``df`` (the whole store): value counts, KD-trees of
+    locations, sorted time midpoints and a narrative model (``text``, else fitted when ``fit_text``)."""
+    lat, lon, x, y = (_floats(df, c) for c in ("lat", "lon", "x", "y"))
+    kind = geo.location_kind(lat, lon, x, y)
+    ll = kind == geo.LATLON
+    lat0 = float(np.deg2rad(np.nanmean(lat[ll]))) if ll.any() else float("nan")
+    px, py = _project(kind, lat, lon, x, y, lat0)
+    trees = {int(g): cKDTree(np.column_stack([px[kind == g], py[kind == g]]))
+             for g in np.unique(kind[kind >= 0])}
+    t_from, t_to = _interval(df)
+    values = {name: _count_categorical(_objects(df, name)) for name in CATEGORICALS}
+    values.update({name: _count_sets(_objects(df, name)) for name in SET_FIELDS})
+    if entities is not None and len(entities):
+        values["entities"] = _count_sets(entity_tokens(entities, df["case_id"].astype(str).tolist()))
+    if text is None and fit_text:
+        text = context_mod.TextModel.fit(_objects(df, "narrative"))
+    return StoreContext(len(df), int((kind >= 0).sum()), np.sort((t_from + t_to) / 2.0), trees, values, text,
+                        lat0)
+
+
+def _project(kind: npt.NDArray[np.int8], lat: FloatArray, lon: FloatArray, x: FloatArray, y: FloatArray,
+             lat0: float) -> tuple[FloatArray, FloatArray]:
+    """``geo.project`` around a given latitude (the store's), so a few rows project as in the store."""
+    px = np.where(kind == geo.PLANAR, x, np.nan)
+    py = np.where(kind == geo.PLANAR, y, np.nan)
+    ll = kind == geo.LATLON
+    px[ll] = geo.EARTH_RADIUS_M * np.deg2rad(lon[ll]) * np.cos(lat0)
+    py[ll] = geo.EARTH_RADIUS_M * np.deg2rad(lat[ll])
+    return px, py
 
 
 @dataclass(frozen=True)
@@ -95,67 +207,74 @@ class CaseTable:
     text_vecs: npt.NDArray[np.float32]
     has_text: npt.NDArray[np.bool_]
     entities: sets.SetColumn | None = None
-
-    @property
-    def located(self) -> int:
-        """Number of cases with a location."""
-        return int((self.loc_kind >= 0).sum())
+    store_n: int = 0
+    store_located: int = 0
+    context: StoreContext | None = None
 
     def __len__(self) -> int:
         return len(self.case_ids)
 
+    @property
+    def located(self) -> int:
+        """Number of cases with a location in the store this table was built against."""
+        return self.store_located
+
+    @property
+    def store_cases(self) -> int:
+        """Number of cases in the store this table was built against (>= its own rows)."""
+        return self.store_n
+
     @classmethod
-    def from_frame(cls, df: pd.DataFrame) -> CaseTable:
-        """Precompute everything comparison needs from the ``cases`` columns (any order of rows)."""
+    def from_frame(cls, df: pd.DataFrame, context: StoreContext | None = None) -> CaseTable:
+        """Precompute everything comparison needs from the ``cases`` columns (any order of rows).
+
+        Without ``context`` the frame is the whole store. With the ``context`` of a store (see
+        ``store_context``), the frame may hold just a few of its cases: pairs among them get the
+        same features as in a table of the whole store.
+        """
         for required in ("case_id", "t_from"):
             if required not in df:
                 raise CompareError(f"the cases frame has no {required!r} column; "
                                    f"select CaseTable.COLUMNS from the store")
+        ctx = context if context is not None else store_context(df)
         lat, lon, x, y = (_floats(df, c) for c in ("lat", "lon", "x", "y"))
         kind = geo.location_kind(lat, lon, x, y)
-        px, py = geo.project(kind, lat, lon, x, y)
-        t_from = _days(df["t_from"])
-        t_to = _days(df["t_to"]) if "t_to" in df else t_from.copy()
-        t_to = np.where(np.isfinite(t_to), np.maximum(t_to, t_from), t_from)
+        px, py = _project(kind, lat, lon, x, y, ctx.lat0)
+        t_from, t_to = _interval(df)
         tod = ctime.tod_histograms(t_from, t_to)
         dow = ctime.dow_histograms(t_from, t_to)
         tod_d = ctime.circular_distance_matrix(ctime.TOD_BINS, 24.0).astype(np.float32)
         dow_d = ctime.circular_distance_matrix(ctime.DOW_BINS, 7.0).astype(np.float32)
-        vecs, has_text = text.narrative_vectors(_objects(df, "narrative"))
+        texts = _objects(df, "narrative")
+        vecs, has_text = (ctx.text.vectors(texts) if ctx.text is not None
+                          else (np.zeros((len(df), 0), dtype=np.float32), np.zeros(len(df), dtype=bool)))
+        knn = context_mod.neighbour_distances(ctx.trees, px, py, kind)
         series = [tuple(sorted({str(s).lower() for s in sets.as_list(v)})) for v in _objects(df, "series_ids")]
+        def cat(name: str) -> victim.Categorical:
+            return _categorical(_objects(df, name), ctx.values.get(name))
+
+        def lists(name: str) -> sets.SetColumn:
+            return _set_column(_objects(df, name), ctx.values.get(name))
+
         return cls(
             case_ids=np.asarray(df["case_id"].astype(str).to_numpy(), dtype=object),
             series=series, loc_kind=kind,
             lat_r=np.deg2rad(lat), lon_r=np.deg2rad(lon), x=x, y=y,
-            space_r=context.space_radius(px, py, kind),
-            space_knn=context.space_neighbours(px, py, kind), mid_sorted=np.sort((t_from + t_to) / 2.0),
-            t_from=t_from, t_to=t_to, time_r=context.time_radius((t_from + t_to) / 2.0),
+            space_r=context_mod.radius_from_neighbours(knn, ctx.group_sizes(kind)),
+            space_knn=knn, mid_sorted=ctx.mid_sorted,
+            t_from=t_from, t_to=t_to, time_r=context_mod.time_radius_at(ctx.mid_sorted, (t_from + t_to) / 2.0),
             tod_hist=tod, tod_weighted=tod @ tod_d, dow_hist=dow, dow_weighted=dow @ dow_d,
-            incident_type=victim.encode_categorical(_objects(df, "incident_type")),
-            place_type=victim.encode_categorical(_objects(df, "place_type")),
-            area=victim.encode_categorical(_objects(df, "area")),
-            weapon=victim.encode_categorical(_objects(df, "weapon")),
-            victim_sex=victim.encode_categorical(_objects(df, "victim_sex")),
-            victim_ethnicity=victim.encode_categorical(_objects(df, "victim_ethnicity")),
-            victim_age=_floats(df, "victim_age"),
-            victim_tags=sets.encode(_objects(df, "victim_tags")),
-            circumstances=sets.encode(_objects(df, "circumstances")),
-            substances=sets.encode(_objects(df, "substances")),
-            text_vecs=vecs, has_text=has_text,
+            victim_age=_floats(df, "victim_age"), text_vecs=vecs, has_text=has_text,
+            incident_type=cat("incident_type"), place_type=cat("place_type"), area=cat("area"),
+            weapon=cat("weapon"), victim_sex=cat("victim_sex"), victim_ethnicity=cat("victim_ethnicity"),
+            victim_tags=lists("victim_tags"), circumstances=lists("circumstances"), substances=lists("substances"),
+            store_n=ctx.cases, store_located=ctx.located, context=ctx,
         )
 
     def with_entities(self, entities: pd.DataFrame) -> CaseTable:
         """A copy with shared-entity evidence from rows of ``case_entities`` (case_id, kind, value)."""
-        missing = {"case_id", "kind", "value"} - set(entities.columns)
-        if missing:
-            raise CompareError(f"the entities frame lacks column(s) {', '.join(sorted(missing))}")
-        position = {cid: i for i, cid in enumerate(self.case_ids)}
-        per_case: list[list[str]] = [[] for _ in range(len(self))]
-        for cid, kind, value in entities[["case_id", "kind", "value"]].itertuples(index=False):
-            i = position.get(str(cid))
-            if i is not None and not _is_missing(value) and str(value).strip():
-                per_case[i].append(f"{str(kind).lower()}:{str(value).strip().lower()}")
-        return replace(self, entities=sets.encode(per_case))
+        counts = self.context.values.get("entities") if self.context is not None else None
+        return replace(self, entities=_set_column(entity_tokens(entities, list(self.case_ids)), counts))
 
     def position(self, case_id: str) -> int:
         """Row position of a case id (raises CompareError if absent)."""

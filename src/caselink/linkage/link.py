@@ -122,13 +122,23 @@ def load_cases(store: Store, *, purpose: str, command: str) -> tuple[pd.DataFram
     return frame, entities
 
 
-def build_table(frame: pd.DataFrame, entities: pd.DataFrame) -> Any:
+def build_table(frame: pd.DataFrame, entities: pd.DataFrame, context: Any = None) -> Any:
+    """A CaseTable of ``frame``; with the store's ``context``, ``frame`` may be a few of its cases."""
     from caselink.compare import CaseTable
 
-    table = CaseTable.from_frame(frame)
-    if len(entities) and hasattr(table, "with_entities"):
+    table = CaseTable.from_frame(frame, context=context)
+    if len(entities):
         table = table.with_entities(entities)
     return table
+
+
+def partner_table(frame: pd.DataFrame, entities: pd.DataFrame, context: Any, a: np.ndarray, b: np.ndarray,
+                  keep: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """A CaseTable of only the rows in pairs (a, b) and ``keep``, built with the store's context,
+    and (row positions of the table's cases in ``frame``, a, b as positions in the table)."""
+    rows = np.unique(np.concatenate([np.asarray(keep, np.int64), np.asarray(a, np.int64), np.asarray(b, np.int64)]))
+    table = build_table(frame.iloc[rows].reset_index(drop=True), entities, context)
+    return table, rows, np.searchsorted(rows, a), np.searchsorted(rows, b)
 
 
 def explanation(model: Any, features: Any, i: int, top: int) -> list[dict[str, Any]]:
@@ -202,21 +212,29 @@ def link(
     if targets is not None and not targets:
         return LinkReport(store.count(), 0, 0, 0, 0, {}, mdl.name, mdl.version, True, {"total": 0.0})
     frame, entities = load_cases(store, purpose=purpose or DEFAULT_PURPOSE, command=command)
-    table = build_table(frame, entities)
+    from caselink.linkage.context import store_context_for
+
+    context = store_context_for(store, frame, entities, refit_text=targets is None)
     seconds["load"] = time.perf_counter() - t0
     ids = frame["case_id"].to_numpy()
     new_rows = None if targets is None else np.flatnonzero(np.isin(ids, np.asarray(targets, dtype=object)))
     pairs = candidate_pairs(frame, entities=entities, config=cfg.blocking, new_rows=new_rows)
     seconds["candidates"] = time.perf_counter() - t0 - seconds["load"]
-    a, b, p, lo, ex = score_pairs(table, mdl, pairs.a, pairs.b, min_probability=cfg.store_probability,
+    if new_rows is None:  # every case takes part: one table of the whole store
+        table, tab_ids, pa, pb = build_table(frame, entities, context), ids, pairs.a, pairs.b
+    else:  # only the new cases and their partners, with the store's context
+        table, rows, pa, pb = partner_table(frame, entities, context, pairs.a, pairs.b, new_rows)
+        tab_ids = ids[rows]
+    seconds["table"] = time.perf_counter() - t0 - seconds["load"] - seconds["candidates"]
+    a, b, p, lo, ex = score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability,
                                   chunk=cfg.chunk_pairs, explain_top=cfg.explain_top)
-    seconds["score"] = time.perf_counter() - t0 - seconds["load"] - seconds["candidates"]
+    seconds["score"] = time.perf_counter() - t0 - sum(seconds.values())
     linked = ids if new_rows is None else ids[new_rows]
     batches = _covered_batches(frame["batch_id"].to_numpy(), new_rows)
     from caselink.linkage.store_links import write_links
 
     alert_ids = write_links(
-        store, ids, a, b, p, lo, ex, model=mdl, linked_ids=[str(c) for c in linked], full=new_rows is None,
+        store, tab_ids, a, b, p, lo, ex, model=mdl, linked_ids=[str(c) for c in linked], full=new_rows is None,
         detail={"candidate_pairs": len(pairs), "by_block": pairs.by_block, "windows": pairs.windows,
                 _BATCH_MARK: batches,
                 "blocking": cfg.blocking.to_dict(), "store_probability": cfg.store_probability},
@@ -229,4 +247,4 @@ def link(
                       pairs.windows)
 
 
-__all__ = ["LinkConfig", "LinkReport", "link", "pending_case_ids", "score_pairs"]
+__all__ = ["LinkConfig", "LinkReport", "build_table", "link", "partner_table", "pending_case_ids", "score_pairs"]

@@ -15,8 +15,8 @@ import orjson
 from caselink.errors import ConfigError, NotFound
 from caselink.linkage.link import (
     LinkConfig,
-    build_table,
     linked_batches,
+    partner_table,
     resolve_model,
     score_pairs,
 )
@@ -75,13 +75,18 @@ def _score_now(
     pairs = candidate_pairs(frame, entities=entities, config=cfg.blocking, new_rows=row)
     if len(pairs) == 0:
         return []
-    table = build_table(frame, entities)
+    from caselink.linkage.context import store_context_for
+
+    context = store_context_for(store, frame, entities)
+    table, rows, pa, pb = partner_table(frame, entities, context, pairs.a, pairs.b, row)
+    tab_ids = ids[rows]
     # the same cut as stored links, so a case answers the same before and after ``link``
-    a, b, p, lo, ex = score_pairs(table, mdl, pairs.a, pairs.b, min_probability=cfg.store_probability,
+    a, b, p, lo, ex = score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability,
                                   chunk=cfg.chunk_pairs, explain_top=cfg.explain_top)
-    other = np.where(a == row[0], b, a)
-    order = np.lexsort((ids[other], -p))[:limit]
-    return [{"case_id": str(ids[other[i]]), "probability": float(p[i]), "log_odds": float(lo[i]),
+    me = int(np.searchsorted(rows, row[0]))
+    other = np.where(a == me, b, a)
+    order = np.lexsort((tab_ids[other], -p))[:limit]
+    return [{"case_id": str(tab_ids[other[i]]), "probability": float(p[i]), "log_odds": float(lo[i]),
              "explanation": orjson.loads(ex[i])} for i in order]
 
 
