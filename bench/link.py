@@ -7,6 +7,7 @@ its own process so its peak memory (max RSS) is its own.
 
     .venv/bin/python bench/link.py                 # 10k and 100k
     .venv/bin/python bench/link.py --sizes 10000 100000 1000000
+    .venv/bin/python bench/link.py --incremental-sizes 10000 100000 --repeats 5 --workdir /tmp/bench
 
 Writes ``bench/results/link.json``. The machine may be shared: times are medians where repeated.
 """
@@ -89,24 +90,48 @@ def step_similar(db: str, queries: int) -> dict[str, Any]:
             "p95_ms": round(float(np.percentile(times, 95)), 1), "max_ms": round(max(times), 1)}
 
 
-def step_incremental(db: str) -> dict[str, Any]:
-    """Ingest one new case into a linked store, then link it: what an ingest with alerts costs."""
+def step_incremental(db: str, repeats: int = 1) -> dict[str, Any]:
+    """Ingest one new case into a linked store, then link it: what an ingest with alerts costs.
+
+    Repeated ``repeats`` times (a new case each time, a copy of a random stored case placed at a
+    random other stored case's place and time); wall time of ``link`` as a median.
+    """
     import orjson
 
     from caselink.linkage.link import link
     from caselink.store import Store
 
+    runs: list[dict[str, Any]] = []
+    rng = np.random.default_rng(7)
     with Store.open(db, user="bench") as store:
-        record = orjson.loads(store.con.execute("SELECT record FROM cases ORDER BY case_id LIMIT 1").fetchall()[0][0])
-        record["case_id"] = "BENCH-NEW-1"
-        path = Path(db).with_suffix(".new.jsonl")
-        path.write_bytes(orjson.dumps(record) + b"\n")
-        store.ingest([path], run_hooks=False, show_progress=False)
-        t0 = time.perf_counter()
-        report = link(store, purpose="benchmark")
-        wall = time.perf_counter() - t0
-    return {"linked_cases": report.linked_cases, "candidate_pairs": report.candidate_pairs, "wall_s": round(wall, 2),
-            "stages_s": report.seconds, "peak_rss_mib": round(_peak_mib())}
+        from caselink.linkage.context import text_model_path
+
+        kept = text_model_path(store.path)
+        if pending := (store.con.execute("SELECT count(*) FROM links").fetchall()[0][0] == 0
+                       or kept is None or not kept.exists()):
+            link(store, full=True, purpose="benchmark", raise_alerts=False)  # a linked store to add to
+        total = store.count()
+        for rep in range(repeats):
+            picks = [int(i) for i in rng.integers(0, total, 2)]
+            rows = [orjson.loads(store.con.execute("SELECT record FROM cases ORDER BY case_id LIMIT 1 OFFSET ?",
+                                                   [i]).fetchall()[0][0]) for i in picks]
+            record = {**rows[0], **{k: rows[1].get(k) for k in ("lat", "lon", "x", "y", "occurred_from", "found_at",
+                                                                "occurred_to")}}
+            record["case_id"] = f"BENCH-NEW-{os.getpid()}-{rep}"
+            path = Path(db).with_suffix(".new.jsonl")
+            path.write_bytes(orjson.dumps(record) + b"\n")
+            store.ingest([path], run_hooks=False, show_progress=False)
+            path.unlink()
+            t0 = time.perf_counter()
+            report = link(store, purpose="benchmark")
+            runs.append({"wall_s": round(time.perf_counter() - t0, 3), "linked_cases": report.linked_cases,
+                         "candidate_pairs": report.candidate_pairs, "stages_s": report.seconds})
+    walls = [r["wall_s"] for r in runs]
+    stages = {k: round(float(np.median([r["stages_s"].get(k, 0.0) for r in runs])), 3) for k in runs[-1]["stages_s"]}
+    return {"cases": total, "repeats": len(runs), "wall_s": round(float(np.median(walls)), 2),
+            "wall_s_runs": walls, "stages_s_median": stages, "linked_cases": runs[-1]["linked_cases"],
+            "candidate_pairs_median": int(np.median([r["candidate_pairs"] for r in runs])),
+            "fitted_text_model_and_linked_store_first": bool(pending), "peak_rss_mib": round(_peak_mib())}
 
 
 def step_throughput(db: str, pairs: int, repeats: int) -> dict[str, Any]:
@@ -182,6 +207,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "link.json")
     parser.add_argument("--candidate-sizes", type=int, nargs="*", default=[],
                         help="Also time blocking alone on this many uniformly spread cases (e.g. 1000000).")
+    parser.add_argument("--incremental-sizes", type=int, nargs="*", default=[],
+                        help="Only time linking 1 new case into stores of these sizes (built or reused in --workdir).")
     parser.add_argument("--workdir", type=Path, default=None, help="Keep the stores here (default: a temp dir).")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
@@ -189,7 +216,7 @@ def main() -> None:
     if opts.step:
         fn = {"build": lambda: step_build(int(opts.args[0]), opts.args[1]), "link": lambda: step_link(opts.args[0]),
               "similar": lambda: step_similar(opts.args[0], int(opts.args[1])),
-              "incremental": lambda: step_incremental(opts.args[0]),
+              "incremental": lambda: step_incremental(opts.args[0], int(opts.args[1]) if len(opts.args) > 1 else 1),
               "candidates": lambda: step_candidates(int(opts.args[0])),
               "throughput": lambda: step_throughput(opts.args[0], int(opts.args[1]), int(opts.args[2]))}[opts.step]
         print(json.dumps(fn()))
@@ -197,6 +224,8 @@ def main() -> None:
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "note": "shared with other engineers; medians"},
                                "density": f"{PER_YEAR} cases a year over London (window grows with size)",
                                "link": []}
+    if opts.incremental_sizes:
+        return _incremental_only(opts.incremental_sizes, opts.repeats, opts.workdir, opts.out)
     with tempfile.TemporaryDirectory(prefix="caselink-bench-") as scratch:
         tmp = str(opts.workdir or scratch)
         Path(tmp).mkdir(parents=True, exist_ok=True)
@@ -212,8 +241,8 @@ def main() -> None:
         largest = str(Path(tmp) / f"s{opts.sizes[-1]}.duckdb")
         results["similar"] = {"cases": opts.sizes[-1], **_child("similar", largest, str(opts.queries))}
         print(f"similar on {opts.sizes[-1]:,}: p50 {results['similar']['p50_ms']} ms, p95 {results['similar']['p95_ms']} ms")
-        results["incremental_one_case"] = {"cases": opts.sizes[-1], **_child("incremental", largest)}
-        print(f"link one new case on {opts.sizes[-1]:,}: {results['incremental_one_case']['wall_s']} s")
+        results["incremental_one_case"] = [_child("incremental", largest, str(opts.repeats))]
+        print(f"link one new case on {opts.sizes[-1]:,}: {results['incremental_one_case'][0]['wall_s']} s (median)")
         through_db = str(Path(tmp) / f"s{min(opts.sizes[-1], 100_000)}.duckdb")
         if not Path(through_db).exists():
             through_db = largest
@@ -221,6 +250,27 @@ def main() -> None:
         print(f"compare+score: {results['compare_score']['us_per_pair_median']} µs/pair over "
               f"{results['compare_score']['pairs']:,} pairs")
     _finish(results, opts.out, opts.candidate_sizes)
+
+
+def _incremental_only(sizes: list[int], repeats: int, workdir: Path | None, out: Path) -> None:
+    """"link 1 new case into an N-case store" for each size; merged into ``out`` as ``incremental_one_case``."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="caselink-bench-") as scratch:
+        tmp = Path(workdir or scratch)
+        tmp.mkdir(parents=True, exist_ok=True)
+        for n in sizes:
+            db = str(tmp / f"s{n}.duckdb")
+            if not Path(db).exists():
+                _child("build", str(n), db)
+            rows.append(_child("incremental", db, str(repeats)))
+            r = rows[-1]
+            print(f"link 1 new case into {r['cases']:,} cases: median {r['wall_s']} s over {r['repeats']} "
+                  f"({r['candidate_pairs_median']} candidate pairs; stages {r['stages_s_median']})", flush=True)
+    merged = json.loads(out.read_text()) if out.exists() else {}
+    merged["incremental_one_case"] = rows
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(merged, indent=2) + "\n")
+    print(f"written {out}")
 
 
 def _finish(results: dict[str, Any], out: Path, candidate_sizes: list[int]) -> None:
