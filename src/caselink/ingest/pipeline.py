@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -140,7 +141,7 @@ def _blocks(streams: list[Iterable[SourceRecord] | Path], entities_by_case: Enti
                 if pool is None:
                     yield from map(stage_jsonl_lines, tasks)
                 else:
-                    yield from pool.imap(stage_jsonl_lines, tasks)
+                    yield from _bounded_imap(pool, tasks, in_flight=2 * workers)
                 continue
             iterator = iter(stream)
             while True:
@@ -151,6 +152,20 @@ def _blocks(streams: list[Iterable[SourceRecord] | Path], entities_by_case: Enti
     finally:
         if pool is not None:
             pool.terminate()
+
+
+def _bounded_imap(pool: Any, tasks: Iterable[Any], in_flight: int) -> Iterator[Block]:
+    """Like ``pool.imap`` in order, but with at most ``in_flight`` blocks queued, so memory stays
+    flat when workers are faster than the database insert."""
+    from collections import deque
+
+    pending: deque[Any] = deque()
+    for task in tasks:
+        pending.append(pool.apply_async(stage_jsonl_lines, (task,)))
+        if len(pending) >= in_flight:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 def _read_entity_files(files: list[Path], problems: list[Problem]) -> EntitiesByCase:
@@ -181,6 +196,7 @@ def ingest(
     keep_rejects = skip_invalid is not None
     batch_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     started = datetime.now(UTC).replace(tzinfo=None)
+    t0 = time.perf_counter()
     con = store.con
     rejects_tmp: Path | None = None
     con.execute("BEGIN TRANSACTION")
@@ -204,6 +220,7 @@ def ingest(
         if problems and skip_invalid is None:
             raise ValidationFailed(problems, records)
         drop_staged_lines(con, dedupe.drop, sorted(dedupe.conflicted))
+        staged_at = time.perf_counter()
         merged = merge_staging(con, batch_id)
         _audit_batch(store, merged, batch_id, paths, command)
         n_rejected = len(rejects)
@@ -213,6 +230,7 @@ def ingest(
              len(merged.changed_ids), merged.unchanged, n_rejected])
         drop_staging(con)
         rejects_tmp = _write_rejects_tmp(skip_invalid, rejects) if skip_invalid is not None else None
+        merged_at = time.perf_counter()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -225,6 +243,9 @@ def ingest(
         batch_id, [str(p) for p in paths], records, len(merged.new_ids), len(merged.changed_ids),
         merged.unchanged, n_rejected, str(skip_invalid) if skip_invalid is not None else None,
         merged.new_ids, merged.changed_ids)
+    done = time.perf_counter()
+    report.extra["seconds"] = {"validate_and_stage": round(staged_at - t0, 2), "merge": round(merged_at - staged_at, 2),
+                               "commit": round(done - merged_at, 2)}
     if run_hooks and (report.new_ids or report.changed_ids):
         _run_after_ingest(store, report)
     return report
