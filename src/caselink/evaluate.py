@@ -262,9 +262,12 @@ def evaluate(table: CaseTable, kind: str = "learned", *, folds: int = 5, repeats
     return summarise(results, kind, folds, repeats, seed, series_linkage, min_probability)
 
 
-def _ms(values: Sequence[float]) -> dict[str, float]:
+def _ms(values: Sequence[float]) -> dict[str, float | None]:
+    """Mean and sd over the splits where a figure could be computed (None when it never could)."""
     arr = np.asarray(values, dtype=np.float64)
-    return {"mean": round(float(np.nanmean(arr)), 4), "sd": round(float(np.nanstd(arr, ddof=1)), 4)}
+    arr = arr[np.isfinite(arr)]
+    return {"mean": round(float(arr.mean()), 4) if len(arr) else None,
+            "sd": round(float(arr.std(ddof=1)), 4) if len(arr) > 1 else None}
 
 
 def summarise(results: Sequence[SplitResult], kind: str, folds: int, repeats: int, seed: int,

@@ -102,17 +102,21 @@ def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str
     result = run(table, kind, folds=folds, repeats=repeats, seed=seed, series_linkage=series_linkage,
                  min_probability=min_probability)
 
+    def f(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.3f}"
+
     def human(d: dict[str, Any]) -> None:
         p, s = d["pairwise"], d["series"]
         click.echo(f"{d['model']} model, {d['splits']} group-disjoint splits")
-        click.echo(f"  pairwise AUC   {p['auc']['mean']:.3f} (sd {p['auc']['sd']:.3f})")
-        click.echo(f"  pairwise AUPRC {p['auprc']['mean']:.3f} (sd {p['auprc']['sd']:.3f})")
+        click.echo(f"  pairwise AUC   {f(p['auc']['mean'])} (sd {f(p['auc']['sd'])})")
+        click.echo(f"  pairwise AUPRC {f(p['auprc']['mean'])} (sd {f(p['auprc']['sd'])})")
         for k, v in p["recall_at_k"].items():
-            click.echo(f"  recall@{k:<3}    {v['mean']:.3f}")
-        click.echo(f"  series hit@1 {s['hit_at_1']:.3f}  hit@10 {s['hit_at_10']:.3f}  MRR {s['mrr']:.3f}")
+            click.echo(f"  recall@{k:<3}    {f(v['mean'])}")
+        click.echo(f"  series hit@1 {f(s['hit_at_1'])}  hit@10 {f(s['hit_at_10'])}  MRR {f(s['mrr'])}")
         b = s["bcubed"]
         click.echo(f"  series clustering (p >= {b['min_probability']}) B-cubed precision "
-                   f"{b['precision']['mean']:.3f}  recall {b['recall']['mean']:.3f}  F1 {b['f1']['mean']:.3f}")
+                   f"{f(b['precision']['mean'])}  recall {f(b['recall']['mean'])}  F1 {f(b['f1']['mean'])} "
+                   f"(every case alone: F1 {f(b['singletons_f1']['mean'])})")
 
     emit(result, as_json, human)
 
