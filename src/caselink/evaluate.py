@@ -325,4 +325,8 @@ def demo_step(store: Any, purpose: str = "caselink demo: checking the linkage mo
         f"  e.g. {table.case_ids[pairs.a[best]]} ~ {table.case_ids[pairs.b[best]]}: "
         f"p = {scores.probability[best]:.2f} because {why}",
     ]
+    solved = np.flatnonzero([bool(ss) for ss in table.series])
+    (precision, recall, f1), alone = cluster_quality(model, table, solved, 0.0, 0.5)
+    lines.append(f"  clustering the {len(solved)} solved cases (links with p >= 0.5): B-cubed precision "
+                 f"{precision:.2f}, recall {recall:.2f}, F1 {f1:.2f} (every case alone: F1 {alone:.2f})")
     return "\n".join(lines)

@@ -72,4 +72,5 @@ def test_demo_step_reports_the_default_model_on_known_series(loaded: Path) -> No
         text = demo_step(store)
         audited = store.con.execute("SELECT count(*) FROM audit_log WHERE command = 'demo'").fetchall()[0][0]
     assert "AUC" in text and "because" in text
+    assert "B-cubed precision" in text and "every case alone" in text
     assert audited == 1
