@@ -121,6 +121,7 @@ def run_demo(path: Path = DEFAULT_DB, *, user: str | None = None, force: bool = 
     with fresh_store(path, user, force) as store:
         runners: list[Callable[[], Step]] = [
             lambda: step_load(store), lambda: step_linkage(store),
+            *_optional_step(store, "caselink.evaluate", "Linkage model check on the known series"),
             *_optional_step(store, "caselink.entities.demo", "People, phones and vehicles across cases"),
             *_optional_step(store, "caselink.scan.demo", "Space-time scan and unsolved clusters"),
             lambda: step_intel(store), lambda: step_disparity(store, report),
