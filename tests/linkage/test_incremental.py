@@ -134,3 +134,24 @@ def test_text_model_is_kept_as_plain_arrays_and_erasure_drops_it(grown: Store, t
     victim = grown.new_ids[0]  # type: ignore[attr-defined]
     grown.erase([victim], reason="test: erasure drops the narrative model")
     assert not path.exists()
+
+
+def test_store_counts_give_the_rarities_a_table_of_its_own_rows_computes(grown: Store) -> None:
+    from caselink.compare import sets, victim
+    from caselink.compare.table import CATEGORICALS, SET_FIELDS, entity_tokens
+
+    frame, entities, context, _, _ = _world(grown)
+    table = build_table(frame, entities, context)
+    for name in SET_FIELDS:
+        own = sets.encode([None if v is None or v is np.nan else v for v in frame[name].tolist()])
+        got = getattr(table, name)
+        assert got.vocab == own.vocab, name
+        np.testing.assert_allclose(got.info, own.info, rtol=1e-6, err_msg=name)
+    for name in CATEGORICALS:
+        cat = victim.encode_categorical(frame[name].tolist())
+        assert getattr(table, name).vocab == cat.vocab, name
+        np.testing.assert_allclose(getattr(table, name).info, cat.info, rtol=1e-9, err_msg=name)
+    assert table.entities is not None and len(entities)
+    own_entities = sets.encode(entity_tokens(entities, list(table.case_ids)))
+    assert table.entities.vocab == own_entities.vocab
+    np.testing.assert_allclose(table.entities.info, own_entities.info, rtol=1e-6)
