@@ -52,7 +52,7 @@ def open_connection(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyCo
     except duckdb.Error as exc:
         raise StoreError(f"cannot open store {path}: {str(exc).splitlines()[0]}") from None
     con.execute("SET enable_progress_bar = false")  # caselink draws its own bars, on stderr only
-    limit = os.environ.get("CASELINK_MEMORY_LIMIT", "2GB")
+    limit = os.environ.get("CASELINK_MEMORY_LIMIT", "1GB")
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit):
         raise StoreError(f"CASELINK_MEMORY_LIMIT={limit!r} is not a size like 3GB or 512MB")
     con.execute(f"SET memory_limit = '{limit}'")
