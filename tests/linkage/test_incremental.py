@@ -122,12 +122,22 @@ def test_text_model_is_kept_as_plain_arrays_and_erasure_drops_it(grown: Store, t
     path = text_model_path(grown.path)
     assert path is not None and path.exists()
     with np.load(path, allow_pickle=False) as arrays:  # no pickled objects inside
-        assert set(arrays.files) == {"version", "terms", "idf", "components"}
+        assert set(arrays.files) == {"version", "terms", "idf", "components", "stop_words"}
     model = load_text_model(grown)
     assert model is not None
     again = ctx_mod.TextModel.from_arrays(model.to_arrays())
     texts = ["victim found near the canal after a party", "", None]
     np.testing.assert_array_equal(again.vectors(texts)[0], model.vectors(texts)[0])
+    docs = [r[0] for r in grown.con.execute("SELECT narrative FROM cases WHERE narrative <> '' LIMIT 50").fetchall()]
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    reference = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2),
+                                vocabulary={t: i for i, t in enumerate(model.terms)})
+    reference.fit(docs)
+    reference.idf_ = model.idf
+    ref = np.asarray(reference.transform(docs) @ model.components.T)
+    ref /= np.linalg.norm(ref, axis=1, keepdims=True)
+    np.testing.assert_allclose(model.vectors(docs)[0], ref, atol=1e-4)  # the same as scikit-learn's TF-IDF
     bad = {**model.to_arrays(), "version": np.array([99])}
     with pytest.raises(ctx_mod.ContextError, match="version 99"):
         ctx_mod.TextModel.from_arrays(bad)

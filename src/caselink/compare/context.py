@@ -8,8 +8,11 @@ A pair's value is log10(1 + mean of both sides' counts): 0 means nothing lies ne
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -157,7 +160,8 @@ def time_radius_at(mid_sorted: FloatArray, mid: FloatArray, k: int = NEIGHBOURS)
     return np.maximum(out * (k / kk), MIN_RADIUS_DAYS)
 
 
-TEXT_MODEL_VERSION = 1
+TEXT_MODEL_VERSION = 2  # 2: stop words kept with the model (vectors without scikit-learn)
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 TEXT_DIMENSIONS = 32
 TEXT_MIN_DOCUMENTS = 3
 
@@ -172,7 +176,8 @@ class TextModel:
 
     terms: list[str]
     idf: npt.NDArray[np.float32]
-    components: npt.NDArray[np.float32]  # (dims, terms); empty when no SVD was possible
+    components: npt.NDArray[np.float32]  # (dims, terms); the identity when no SVD was possible
+    stop_words: tuple[str, ...] = ()
     version: int = TEXT_MODEL_VERSION
 
     @classmethod
@@ -183,7 +188,7 @@ class TextModel:
             return None
         from sklearn.decomposition import TruncatedSVD
 
-        tfidf = _vectoriser(None)
+        tfidf = _vectoriser()
         try:
             matrix = tfidf.fit_transform(docs)
         except ValueError:  # only stop words
@@ -192,27 +197,50 @@ class TextModel:
         k = min(dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
         comps = (TruncatedSVD(n_components=k, random_state=seed).fit(matrix).components_ if k >= 1
                  else np.eye(matrix.shape[1]))
-        return cls(terms, np.asarray(tfidf.idf_, dtype=np.float32), np.asarray(comps, dtype=np.float32))
+        return cls(terms, np.asarray(tfidf.idf_, dtype=np.float32), np.asarray(comps, dtype=np.float32),
+                   tuple(sorted(tfidf.get_stop_words() or ())))
 
     def vectors(self, texts: Sequence[object]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
-        """(n, d) unit vectors and the mask of cases with usable text (as ``text.narrative_vectors``)."""
+        """(n, d) unit vectors and the mask of cases with usable text (as ``text.narrative_vectors``).
+
+        TF-IDF as scikit-learn's ``TfidfVectorizer`` (lower case, words of 2+ characters, stop words
+        removed, unigrams and bigrams, 1 + log tf) in plain numpy: no scikit-learn import on the
+        incremental path. The l2 norm of the TF-IDF row is left out: the projection is normalised.
+        """
         has = np.array([isinstance(t, str) and bool(t.strip()) for t in texts], dtype=bool)
         vecs = np.zeros((len(texts), self.components.shape[0]), dtype=np.float32)
         if not has.any():
             return vecs, has
-        tfidf = _vectoriser({t: i for i, t in enumerate(self.terms)})
-        tfidf.idf_ = self.idf
-        matrix = tfidf.transform([str(t) for t, h in zip(texts, has, strict=True) if h])
-        dense = np.asarray(matrix @ self.components.T, dtype=np.float32)
+        docs = [str(t) for t, h in zip(texts, has, strict=True) if h]
+        dense = self._project(docs)
         norms = np.linalg.norm(dense, axis=1, keepdims=True)
         vecs[has] = dense / np.where(norms > 0, norms, 1.0)
         has[np.flatnonzero(has)[norms[:, 0] == 0]] = False
         return vecs, has
 
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.terms)}
+
+    def _project(self, docs: list[str]) -> npt.NDArray[np.float32]:
+        index, stop = self._index, frozenset(self.stop_words)
+        out = np.zeros((len(docs), self.components.shape[0]), dtype=np.float32)
+        comps_t = self.components.T
+        for d, doc in enumerate(docs):
+            words = [w for w in _TOKEN.findall(doc.lower()) if w not in stop]
+            grams = Counter(g for g in words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+                            if g in index)
+            if not grams:
+                continue
+            cols = np.fromiter((index[g] for g in grams), dtype=np.intp, count=len(grams))
+            tf = 1.0 + np.log(np.fromiter(grams.values(), dtype=np.float64, count=len(grams)))
+            out[d] = (tf * self.idf[cols]).astype(np.float32) @ comps_t[cols]
+        return out
+
     def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Plain arrays (no pickled objects) for ``numpy.savez``; ``from_arrays`` reads them back."""
         return {"version": np.array([self.version]), "terms": np.array(self.terms, dtype=str),
-                "idf": self.idf, "components": self.components}
+                "idf": self.idf, "components": self.components, "stop_words": np.array(self.stop_words, dtype=str)}
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> TextModel:
@@ -220,14 +248,15 @@ class TextModel:
         if version != TEXT_MODEL_VERSION:
             raise ContextError(f"text model version {version} is not supported (expected {TEXT_MODEL_VERSION})")
         return cls([str(t) for t in arrays["terms"].tolist()], np.asarray(arrays["idf"], dtype=np.float32),
-                   np.asarray(arrays["components"], dtype=np.float32), version)
+                   np.asarray(arrays["components"], dtype=np.float32),
+                   tuple(str(w) for w in arrays["stop_words"].tolist()), version)
 
 
-def _vectoriser(vocabulary: dict[str, int] | None) -> Any:
+def _vectoriser() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1, ngram_range=(1, 2),
-                           max_features=None if vocabulary else 50_000, dtype=np.float32, vocabulary=vocabulary)
+                           max_features=50_000, dtype=np.float32)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from caselink.compare.context import StoreContext, TextModel
+from caselink.compare.context import TEXT_MODEL_VERSION, StoreContext, TextModel
 from caselink.store.store import on_erase
 
 if TYPE_CHECKING:
@@ -41,11 +41,13 @@ def text_model_path(store_path: str | os.PathLike[str]) -> Path | None:
 
 
 def load_text_model(store: Store) -> TextModel | None:
-    """The kept narrative model, or None when there is none yet."""
+    """The kept narrative model, or None when there is none yet (or it is of an older version)."""
     path = text_model_path(store.path)
     if path is None or not path.exists():
         return None
     with np.load(path, allow_pickle=False) as arrays:
+        if int(arrays["version"][0]) != TEXT_MODEL_VERSION:
+            return None  # an older format: fitted again by the caller
         return TextModel.from_arrays({k: arrays[k] for k in arrays.files})
 
 
@@ -60,7 +62,7 @@ def save_text_model(store: Store, model: TextModel | None) -> None:
     tmp = path.with_name(path.name + ".tmp.npz")
     arrays = model.to_arrays()
     np.savez(tmp, version=arrays["version"], terms=arrays["terms"], idf=arrays["idf"],
-             components=arrays["components"])
+             components=arrays["components"], stop_words=arrays["stop_words"])
     os.replace(tmp, path)
 
 
