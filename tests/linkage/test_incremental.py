@@ -165,3 +165,21 @@ def test_store_counts_give_the_rarities_a_table_of_its_own_rows_computes(grown: 
     own_entities = sets.encode(entity_tokens(entities, list(table.case_ids)))
     assert table.entities.vocab == own_entities.vocab
     np.testing.assert_allclose(table.entities.info, own_entities.info, rtol=1e-6)
+
+
+def test_incremental_link_without_a_kept_text_model_fits_one_from_the_stored_narratives(
+        grown: Store, tmp_path: Path) -> None:
+    path = text_model_path(grown.path)
+    assert path is not None
+    path.unlink(missing_ok=True)
+    record = orjson.loads(grown.con.execute("SELECT record FROM cases ORDER BY case_id LIMIT 1").fetchall()[0][0])
+    original, record["case_id"] = str(record["case_id"]), "LATE-1"
+    (tmp_path / "late.jsonl").write_bytes(orjson.dumps(record) + b"\n")
+    grown.ingest([tmp_path / "late.jsonl"], run_hooks=False, show_progress=False)
+    report = link(grown)
+    assert report.linked_cases == 1 and report.stored_links > 0
+    model = load_text_model(grown)
+    assert model is not None and len(model.terms) > 100  # fitted on every stored narrative, not on none
+    twin = grown.con.execute("SELECT probability FROM links WHERE (case_a = 'LATE-1' AND case_b = ?) "
+                             "OR (case_b = 'LATE-1' AND case_a = ?)", [original, original]).fetchall()
+    assert twin, "a copy of a stored case links to it"

@@ -67,14 +67,18 @@ def save_text_model(store: Store, model: TextModel | None) -> None:
 
 
 def store_context_for(store: Store, frame: pd.DataFrame, entities: pd.DataFrame | None, *,
-                      refit_text: bool = False) -> StoreContext:
+                      refit_text: bool = False, purpose: str = "linkage of cases (caselink link)",
+                      command: str = "link") -> StoreContext:
     """The context of the store whose cases are ``frame``: the kept narrative model (fitted and
-    kept when there is none, or when ``refit_text``) and statistics of ``frame``."""
+    kept when there is none, or when ``refit_text``) and statistics of ``frame``. When ``frame``
+    has no narratives and a model must be fitted, they are read (audited) from the store."""
     from caselink.compare.table import store_context
 
     text = None if refit_text else load_text_model(store)
     if text is None:
-        text = TextModel.fit(frame["narrative"].tolist() if "narrative" in frame else [])
+        texts = (frame["narrative"] if "narrative" in frame else
+                 store.frame(["narrative"], purpose=purpose, command=command, action="combination")["narrative"])
+        text = TextModel.fit(texts.tolist())
         save_text_model(store, text)
     return store_context(frame, entities, text=text, fit_text=False)
 

@@ -10,7 +10,7 @@ write, its audit row (a "combination") and any alerts commit together.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -108,18 +108,39 @@ def _covered_batches(batch_ids: np.ndarray, new_rows: np.ndarray | None) -> list
     return sorted(set(batch_ids[linked].tolist()) - set(batch_ids[~linked].tolist()))
 
 
-def load_cases(store: Store, *, purpose: str, command: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The cases frame (``CaseTable.COLUMNS``, ordered by case_id) and the entities; audited."""
+#: what blocking and the store context read of every case; the rest is read for partners only
+LIGHT_COLUMNS = ("case_id", "incident_type", "t_from", "t_to", "lat", "lon", "x", "y", "place_type", "area",
+                 "victim_sex", "victim_ethnicity", "victim_tags", "circumstances", "substances", "weapon")
+
+
+def load_cases(store: Store, *, purpose: str, command: str,
+               light: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cases frame (ordered by case_id) and the entities; audited. All of
+    ``CaseTable.COLUMNS``, or with ``light`` only ``LIGHT_COLUMNS`` (see ``with_details``)."""
     from caselink.compare import CaseTable
 
-    frame = store.frame(list(CaseTable.COLUMNS) + ["batch_id"], purpose=purpose, command=command,
-                        action="combination")
+    columns = LIGHT_COLUMNS if light else CaseTable.COLUMNS
+    frame = store.frame(list(columns) + ["batch_id"], purpose=purpose, command=command, action="combination")
     from caselink.entities.evidence import (
         linkage_frame,  # resolved entities when resolution has run
     )
 
     entities = linkage_frame(store.con)
     return frame, entities
+
+
+def with_details(store: Store, frame: pd.DataFrame, *, purpose: str, command: str,
+                 action: str = "combination") -> pd.DataFrame:
+    """``frame`` (a few cases) with the ``CaseTable.COLUMNS`` it lacks, read for those cases only."""
+    from caselink.compare import CaseTable
+
+    rest = [c for c in CaseTable.COLUMNS if c not in frame.columns]
+    if not rest or frame.empty:
+        return frame
+    ids = frame["case_id"].astype(str).tolist()
+    extra = store.frame(rest, where="list_contains(?, case_id)", params=[ids], purpose=purpose, command=command,
+                        action=action)
+    return frame.join(extra.set_index("case_id"), on="case_id")
 
 
 def build_table(frame: pd.DataFrame, entities: pd.DataFrame, context: Any = None) -> Any:
@@ -133,11 +154,14 @@ def build_table(frame: pd.DataFrame, entities: pd.DataFrame, context: Any = None
 
 
 def partner_table(frame: pd.DataFrame, entities: pd.DataFrame, context: Any, a: np.ndarray, b: np.ndarray,
-                  keep: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+                  keep: np.ndarray, details: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+                  ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
     """A CaseTable of only the rows in pairs (a, b) and ``keep``, built with the store's context,
-    and (row positions of the table's cases in ``frame``, a, b as positions in the table)."""
+    and (row positions of the table's cases in ``frame``, a, b as positions in the table).
+    ``details`` adds columns a light ``frame`` lacks (``with_details``)."""
     rows = np.unique(np.concatenate([np.asarray(keep, np.int64), np.asarray(a, np.int64), np.asarray(b, np.int64)]))
-    table = build_table(frame.iloc[rows].reset_index(drop=True), entities, context)
+    few = frame.iloc[rows].reset_index(drop=True)
+    table = build_table(details(few) if details is not None else few, entities, context)
     return table, rows, np.searchsorted(rows, a), np.searchsorted(rows, b)
 
 
@@ -211,10 +235,11 @@ def link(
     seconds: dict[str, float] = {}
     if targets is not None and not targets:
         return LinkReport(store.count(), 0, 0, 0, 0, {}, mdl.name, mdl.version, True, {"total": 0.0})
-    frame, entities = load_cases(store, purpose=purpose or DEFAULT_PURPOSE, command=command)
+    frame, entities = load_cases(store, purpose=purpose or DEFAULT_PURPOSE, command=command, light=targets is not None)
     from caselink.linkage.context import store_context_for
 
-    context = store_context_for(store, frame, entities, refit_text=targets is None)
+    context = store_context_for(store, frame, entities, refit_text=targets is None,
+                                purpose=purpose or DEFAULT_PURPOSE, command=command)
     seconds["load"] = time.perf_counter() - t0
     ids = frame["case_id"].to_numpy()
     new_rows = None if targets is None else np.flatnonzero(np.isin(ids, np.asarray(targets, dtype=object)))
@@ -223,7 +248,9 @@ def link(
     if new_rows is None:  # every case takes part: one table of the whole store
         table, tab_ids, pa, pb = build_table(frame, entities, context), ids, pairs.a, pairs.b
     else:  # only the new cases and their partners, with the store's context
-        table, rows, pa, pb = partner_table(frame, entities, context, pairs.a, pairs.b, new_rows)
+        table, rows, pa, pb = partner_table(
+            frame, entities, context, pairs.a, pairs.b, new_rows,
+            details=lambda few: with_details(store, few, purpose=purpose or DEFAULT_PURPOSE, command=command))
         tab_ids = ids[rows]
     seconds["table"] = time.perf_counter() - t0 - seconds["load"] - seconds["candidates"]
     a, b, p, lo, ex = score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability,
@@ -247,4 +274,4 @@ def link(
                       pairs.windows)
 
 
-__all__ = ["LinkConfig", "LinkReport", "build_table", "link", "partner_table", "pending_case_ids", "score_pairs"]
+__all__ = ["LIGHT_COLUMNS", "with_details", "LinkConfig", "LinkReport", "build_table", "link", "partner_table", "pending_case_ids", "score_pairs"]

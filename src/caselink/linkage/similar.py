@@ -14,11 +14,13 @@ import orjson
 
 from caselink.errors import ConfigError, NotFound
 from caselink.linkage.link import (
+    LIGHT_COLUMNS,
     LinkConfig,
     linked_batches,
     partner_table,
     resolve_model,
     score_pairs,
+    with_details,
 )
 from caselink.store.store import require_purpose
 
@@ -60,11 +62,10 @@ def _score_now(
     store: Store, case_id: str, limit: int, purpose: str, command: str, model: Any, config: LinkConfig | None,
 ) -> list[dict[str, Any]]:
     from caselink.candidates import candidate_pairs
-    from caselink.compare import CaseTable
 
     cfg = config or LinkConfig()
     mdl = resolve_model(model)
-    frame = store.frame(list(CaseTable.COLUMNS), purpose=purpose, command=command)
+    frame = store.frame(list(LIGHT_COLUMNS), purpose=purpose, command=command)
     from caselink.entities.evidence import (
         linkage_frame,  # resolved entities when resolution has run
     )
@@ -77,8 +78,10 @@ def _score_now(
         return []
     from caselink.linkage.context import store_context_for
 
-    context = store_context_for(store, frame, entities)
-    table, rows, pa, pb = partner_table(frame, entities, context, pairs.a, pairs.b, row)
+    context = store_context_for(store, frame, entities, purpose=purpose, command=command)
+    table, rows, pa, pb = partner_table(
+        frame, entities, context, pairs.a, pairs.b, row,
+        details=lambda few: with_details(store, few, purpose=purpose, command=command, action="consultation"))
     tab_ids = ids[rows]
     # the same cut as stored links, so a case answers the same before and after ``link``
     a, b, p, lo, ex = score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability,
