@@ -235,7 +235,9 @@ def link(
     seconds: dict[str, float] = {}
     if targets is not None and not targets:
         return LinkReport(store.count(), 0, 0, 0, 0, {}, mdl.name, mdl.version, True, {"total": 0.0})
-    frame, entities = load_cases(store, purpose=purpose or DEFAULT_PURPOSE, command=command, light=targets is not None)
+    # a few new cases: read only what blocking and the context need of every case (the rest for partners)
+    light = targets is not None and len(targets) * 4 < store.count()
+    frame, entities = load_cases(store, purpose=purpose or DEFAULT_PURPOSE, command=command, light=light)
     from caselink.linkage.context import store_context_for
 
     context = store_context_for(store, frame, entities, refit_text=targets is None,
