@@ -195,8 +195,9 @@ class TextModel:
             return None
         terms = tfidf.get_feature_names_out().tolist()
         k = min(dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
-        comps = (TruncatedSVD(n_components=k, random_state=seed).fit(matrix).components_ if k >= 1
-                 else np.eye(matrix.shape[1]))
+        with np.errstate(invalid="ignore", divide="ignore"):  # explained variance of a few identical texts
+            comps = (TruncatedSVD(n_components=k, random_state=seed).fit(matrix).components_ if k >= 1
+                     else np.eye(matrix.shape[1]))
         return cls(terms, np.asarray(tfidf.idf_, dtype=np.float32), np.asarray(comps, dtype=np.float32),
                    tuple(sorted(tfidf.get_stop_words() or ())))
 

@@ -2,7 +2,11 @@
 
 ``link(store)`` is incremental: it scores only the cases no link run has covered yet (new or
 changed since, recognised by their ingest batch) against the whole store; ``full=True``
-rescores everything. Pairs are compared and scored in chunks, so memory stays bounded; only
+rescores everything. An incremental run builds the CaseTable of only the new cases and their
+candidate partners, with the store's context (``caselink.linkage.context``: value counts,
+neighbour structures, case counts, the kept narrative model), so each pair gets the features a
+whole-store table gives at a cost of O(new cases x partners) plus a few vectorised passes over
+the store's columns (100k cases: ~2.4 s, was ~64 s; ``bench/link.py --incremental-sizes``). Pairs are compared and scored in chunks, so memory stays bounded; only
 pairs with probability >= ``store_probability`` are written (with their explanation). The
 write, its audit row (a "combination") and any alerts commit together.
 """
