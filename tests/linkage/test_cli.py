@@ -32,20 +32,20 @@ def test_linkage_commands(cli: CliRunner, tmp_path: Path) -> None:
     assert "1 case(s) linked" in ingest["extra"]["linkage"]  # type: ignore[index]
 
     sim = _run(cli, "similar", "BARK-4", "--limit", "3", "--purpose", "op rose", "--json")
-    assert [r["case_id"] for r in sim][:3] and all(r["explanation"] for r in sim)  # type: ignore[union-attr]
+    assert [r["case_id"] for r in sim][:3] and all(r["explanation"] for r in sim)  # type: ignore[attr-defined]
     groups = _run(cli, "series", "--purpose", "op rose", "--json")
-    assert any({"BARK-1", "BARK-2", "BARK-3", "BARK-4"} <= set(g["case_ids"]) for g in groups)  # type: ignore[union-attr]
+    assert any({"BARK-1", "BARK-2", "BARK-3", "BARK-4"} <= set(g["case_ids"]) for g in groups)  # type: ignore[attr-defined]
     ranked = _run(cli, "series", "--for", "BARK-4", "--purpose", "op rose", "--json")
     assert ranked[0]["series_id"] == "offender-p"  # type: ignore[index]
 
     alerts = _run(cli, "alerts", "--kind", "linkage", "--json")
     # the first link raised alerts for BARK-2 and BARK-3 (linked to BARK-1), the ingest for BARK-4
     assert alerts[0]["case_id"] == "BARK-4"  # type: ignore[index]
-    assert sorted(a["case_id"] for a in alerts) == ["BARK-2", "BARK-3", "BARK-4"]  # type: ignore[union-attr]
+    assert sorted(a["case_id"] for a in alerts) == ["BARK-2", "BARK-3", "BARK-4"]  # type: ignore[attr-defined]
     alert_id = str(alerts[0]["alert_id"])  # type: ignore[index]
     acked = _run(cli, "alerts", "ack", alert_id, "--note", "sent to MIT", "--json")
     assert acked["acknowledged_by"] == "tester"  # type: ignore[index]
-    assert sorted(a["case_id"] for a in _run(cli, "alerts", "--json")) == ["BARK-2", "BARK-3"]  # type: ignore[union-attr]
+    assert sorted(a["case_id"] for a in _run(cli, "alerts", "--json")) == ["BARK-2", "BARK-3"]  # type: ignore[attr-defined]
     assert len(_run(cli, "alerts", "--all", "--json")) == 3  # type: ignore[arg-type]
 
 

@@ -67,7 +67,7 @@ def test_ingest_hook_links_new_case_and_raises_alert_with_explanation(loaded: St
     assert len(_links(loaded)) > before
     alerts = list_alerts(loaded, kind="linkage", purpose="review")
     # the first link alerted on BARK-2 and BARK-3 (each linked to an earlier death); now BARK-4
-    assert sorted(a.case_id for a in alerts) == ["BARK-2", "BARK-3", "BARK-4"]
+    assert sorted(str(a.case_id) for a in alerts) == ["BARK-2", "BARK-3", "BARK-4"]
     alert = alerts[0]
     assert alert.case_id == "BARK-4"
     assert set(alert.related_ids) == {"BARK-1", "BARK-2", "BARK-3"}

@@ -31,7 +31,7 @@ def _check_shape(rows: list[dict[str, object]]) -> None:
             assert set(e) == {"feature", "value", "contribution"}
         assert sum(e["contribution"] for e in r["explanation"]) == pytest.approx(r["log_odds"], abs=0.01)  # type: ignore[attr-defined]
     probs = [r["probability"] for r in rows]
-    assert probs == sorted(probs, reverse=True)
+    assert probs == sorted(probs, reverse=True)  # type: ignore[type-var]
 
 
 def test_similar_scores_on_the_fly_before_link_and_reads_links_after(unlinked: Store) -> None:
