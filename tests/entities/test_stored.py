@@ -112,3 +112,13 @@ def test_cli_list_show_search(loaded: Store, db_path: Path) -> None:
     assert missing.exit_code != 0 and "no entity" in missing.output
     listed = cli.invoke(main, ["entities", "list", "--purpose", "op", "--json"])
     assert listed.exit_code == 0 and all(len(i["cases"]) >= 1 for i in json.loads(listed.output))
+
+
+@pytest.mark.parametrize("entities", [[], [{"kind": "phone", "role": "reporter", "value": "07700 900111"}]])
+def test_new_case_without_a_named_person_resolves_cleanly(loaded: Store, tmp_path: Path,
+                                                           entities: list[dict[str, str]]) -> None:
+    report = ingest(loaded, [_write(tmp_path / "c.jsonl", [_case("NO-PERSON", 12, entities)])], run_hooks=True)
+    assert report.new == 1
+    assert "after_ingest_errors" not in report.extra
+    n = loaded.con.execute("SELECT count(*) FROM entity_mentions WHERE source_id = 'NO-PERSON'").fetchall()[0][0]
+    assert n == len(entities)

@@ -114,8 +114,9 @@ def model_columns(out: pd.DataFrame) -> pd.DataFrame:
     out = out.copy()
     out["formal"] = [list(formal_names(f)) if isinstance(f, str) and len(f) > 1 else None for f in out["first"]]
     out["dob_swap"] = [N.swapped_dob(d) if isinstance(d, str) else None for d in out["dob"]]
-    out["first_initial"] = out["first"].str[:1]
-    out["last_initial"] = out["last"].str[:1]
+    # Not ``.str``: an empty frame (a case with no named person) has no string dtype to use it on.
+    out["first_initial"] = [f[:1] if isinstance(f, str) else None for f in out["first"]]
+    out["last_initial"] = [n[:1] if isinstance(n, str) else None for n in out["last"]]
     out["tokens"] = [[t for t in (f, lst) if isinstance(t, str) and t] for f, lst in
                      zip(out["first"], out["last"], strict=True)]
     out["sorted_name"] = [" ".join(sorted(t)) for t in out["tokens"]]
