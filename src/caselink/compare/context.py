@@ -69,32 +69,6 @@ def time_radius(mid: FloatArray, k: int = NEIGHBOURS) -> FloatArray:
     return out
 
 
-def nearer_count(d: FloatArray, ra: FloatArray, rb: FloatArray, dim: int, cap: float,
-                 k: int = NEIGHBOURS) -> FloatArray:
-    """log10(1 + expected number of cases nearer than ``d``), averaged over both cases.
-
-    Each side's count is capped at ``cap`` (the number of other cases there are).
-    """
-    ca = np.minimum(k * (d / ra) ** dim, cap)
-    cb = np.minimum(k * (d / rb) ** dim, cap)
-    return np.log10(1.0 + (ca + cb) / 2.0)
-
-
-def space_neighbours(px: FloatArray, py: FloatArray, group: npt.NDArray[np.int8],
-                     k: int = KEEP) -> npt.NDArray[np.float32]:
-    """Per case: sorted distances (m) to its k nearest neighbours of the same group (inf-padded)."""
-    out = np.full((len(px), k), np.inf, dtype=np.float32)
-    for g in np.unique(group[group >= 0]):
-        idx = np.flatnonzero(group == g)
-        if len(idx) < 2:
-            continue
-        kk = min(k, len(idx) - 1)
-        pts = np.column_stack([px[idx], py[idx]])
-        dist, _ = cKDTree(pts).query(pts, k=kk + 1)
-        out[idx, :kk] = np.asarray(dist)[:, 1:kk + 1]
-    return out
-
-
 def space_count(d: FloatArray, knn: npt.NDArray[np.float32], rows: IntArray, cap: float) -> FloatArray:
     """Cases nearer than ``d`` to each case in ``rows``: exact within its kept neighbours, else
     extrapolated from the farthest kept one with the planar law count ~ d^2."""
@@ -120,7 +94,7 @@ def time_count(mid_sorted: FloatArray, mid: FloatArray, gap: FloatArray, rows: I
 
 def neighbour_distances(trees: dict[int, cKDTree], px: FloatArray, py: FloatArray, group: npt.NDArray[np.int8],
                         k: int = KEEP) -> npt.NDArray[np.float32]:
-    """``space_neighbours`` for cases that are points of ``trees`` (one KD-tree per group, built
+    """Sorted distances to the k nearest neighbours (same group) for cases that are points of ``trees`` (one KD-tree per group, built
     over the whole store): the same sorted distances a full build gives, for a few rows only."""
     out = np.full((len(px), k), np.inf, dtype=np.float32)
     for g, tree in trees.items():
