@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from caselink.errors import InputError, Problem
-from caselink.ingest.readers import SourceRecord, csv_header
+from caselink.ingest.readers import SourceRecord, csv_header, read_csv
 
 Importer = Callable[[list[Path]], Iterator[SourceRecord]]
 
@@ -100,4 +100,19 @@ def mapped(raw: SourceRecord, data: dict[str, Any], problems: list[tuple[str, st
     return SourceRecord(raw.source, raw.line, None, problem=Problem(raw.source, raw.line, field, message))
 
 
-__all__ = ["IMPORTERS", "Importer", "expand_paths", "has_columns", "lookup", "mapped", "require_columns"]
+def map_rows(paths: list[Path], suffixes: tuple[str, ...], what: str, columns: Iterable[str],
+             to_case: Callable[[SourceRecord, list[tuple[str, str]]], dict[str, Any]]) -> Iterator[SourceRecord]:
+    """Each data row of each file as a mapped record: ``to_case(raw, problems)`` builds the case
+    dict and appends any translation problems; rows that could not be read pass through."""
+    for path in expand_paths(paths, suffixes, what):
+        require_columns(path, columns, what)
+        for raw in read_csv(path):
+            if raw.data is None:
+                yield raw
+                continue
+            problems: list[tuple[str, str]] = []
+            data = to_case(raw, problems)
+            yield mapped(raw, data, problems)
+
+
+__all__ = ["IMPORTERS", "Importer", "expand_paths", "has_columns", "lookup", "map_rows", "mapped", "require_columns"]

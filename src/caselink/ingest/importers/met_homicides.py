@@ -25,8 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from caselink.ingest.importers import expand_paths, lookup, mapped, require_columns
-from caselink.ingest.readers import SourceRecord, read_csv
+from caselink.ingest.importers import lookup, map_rows
+from caselink.ingest.readers import SourceRecord
 
 WHAT = "the Met homicide victims file"
 COLUMNS = ("Age_Group", "Sex", "Method_of_Killing", "Domestic_Abuse", "Solved_Status", "Borough",
@@ -38,15 +38,8 @@ DOMESTIC = {"Domestic Abuse": ["domestic_abuse"], "Not Domestic Abuse": []}
 
 def read(paths: list[Path]) -> Iterator[SourceRecord]:
     """Yield one record per victim row."""
-    for path in expand_paths(paths, (".csv",), WHAT):
-        require_columns(path, COLUMNS, WHAT)
-        for raw in read_csv(path):
-            if raw.data is None:
-                yield raw
-                continue
-            problems: list[tuple[str, str]] = []
-            data = _case(raw.data, raw.line - 1, problems)
-            yield mapped(raw, data, problems)
+    yield from map_rows(paths, (".csv",), WHAT, COLUMNS,
+                        lambda raw, problems: _case(raw.data or {}, raw.line - 1, problems))
 
 
 def _case(row: dict[str, str], n: int, problems: list[tuple[str, str]]) -> dict[str, Any]:

@@ -30,8 +30,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from caselink.ingest.importers import expand_paths, lookup, mapped, require_columns
-from caselink.ingest.readers import SourceRecord, read_csv
+from caselink.ingest.importers import lookup, map_rows
+from caselink.ingest.readers import SourceRecord
 
 WHAT = "the MAP SHR extract"
 UNKNOWN_AGE = "999"
@@ -55,15 +55,8 @@ COLUMNS = (
 
 def read(paths: list[Path]) -> Iterator[SourceRecord]:
     """Yield one record per victim row of each SHR file given."""
-    for path in expand_paths(paths, (".csv.gz", ".csv"), WHAT):
-        require_columns(path, COLUMNS, WHAT)
-        for raw in read_csv(path):
-            if raw.data is None:
-                yield raw
-                continue
-            problems: list[tuple[str, str]] = []
-            data = _case(raw.data, problems)
-            yield mapped(raw, data, problems)
+    yield from map_rows(paths, (".csv.gz", ".csv"), WHAT, COLUMNS,
+                        lambda raw, problems: _case(raw.data or {}, problems))
 
 
 def _case(row: dict[str, str], problems: list[tuple[str, str]]) -> dict[str, Any]:
