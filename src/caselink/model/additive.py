@@ -151,3 +151,16 @@ class LinkModel:
 def _pair_value(name: str, shown: dict[str, str]) -> str:
     parts = name.split(" x ")
     return "; ".join(shown.get(p, "unknown") for p in parts)
+
+
+def training_arrays(
+    values: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
+    """Feature matrix, boolean labels and weights for fitting; both classes must be present."""
+    x = np.asarray(values, dtype=np.float64)
+    yy = np.asarray(y).astype(bool)
+    if yy.all() or not yy.any():
+        raise ModelError("training needs both linked and unlinked pairs; check that the store has "
+                         "solved series (series_ids) with at least two cases each")
+    w = np.ones(len(yy)) if weight is None else np.asarray(weight, dtype=np.float64)
+    return x, yy, w

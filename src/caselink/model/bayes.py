@@ -14,8 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from caselink.compare import SPECS
-from caselink.errors import ModelError
-from caselink.model.additive import LinkModel, Term, transform
+from caselink.model.additive import LinkModel, Term, training_arrays, transform
 
 FloatArray = npt.NDArray[np.float64]
 BINS = 8
@@ -68,12 +67,7 @@ def fit_bayes(values: npt.ArrayLike, names: Sequence[str], y: npt.ArrayLike, wei
     """Fit Bayes-factor weights for every feature column and calibrate their sum."""
     from sklearn.linear_model import LogisticRegression
 
-    values = np.asarray(values, dtype=np.float64)
-    yy = np.asarray(y).astype(bool)
-    if yy.all() or not yy.any():
-        raise ModelError("training needs both linked and unlinked pairs; check that the store has "
-                         "solved series (series_ids) with at least two cases each")
-    w = np.ones(len(yy)) if weight is None else np.asarray(weight, dtype=np.float64)
+    values, yy, w = training_arrays(values, y, weight)
     terms = [t for j, n in enumerate(names)
              if (t := fit_term(n, np.asarray(values[:, j], dtype=np.float64), yy, w, bins)) is not None]
     total = np.zeros(len(yy))

@@ -16,8 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from caselink.compare import SPECS
-from caselink.errors import ModelError
-from caselink.model.additive import Interaction, LinkModel, Term, transform
+from caselink.model.additive import Interaction, LinkModel, Term, training_arrays, transform
 from caselink.model.bayes import weighted_quantiles
 
 FloatArray = npt.NDArray[np.float64]
@@ -94,12 +93,7 @@ def fit_learned(values: npt.ArrayLike, names: Sequence[str], y: npt.ArrayLike, w
     """Fit an L2-regularised logistic model with per-feature curves and pairwise interactions."""
     from sklearn.linear_model import LogisticRegression
 
-    values = np.asarray(values, dtype=np.float64)
-    yy = np.asarray(y).astype(bool)
-    if yy.all() or not yy.any():
-        raise ModelError("training needs both linked and unlinked pairs; check that the store has "
-                         "solved series (series_ids) with at least two cases each")
-    w = np.ones(len(yy)) if weight is None else np.asarray(weight, dtype=np.float64)
+    values, yy, w = training_arrays(values, y, weight)
     w = w * (len(w) / w.sum())
     col = {n: np.asarray(values[:, j], dtype=np.float64) for j, n in enumerate(names)}
     # knots where both classes have mass: linked and unlinked pairs count half each
