@@ -87,7 +87,7 @@ def test_mentioned_entity_seen_in_another_case_raises_an_alert(cased_store: Stor
         "SELECT kind, case_id, related_ids, detail FROM alerts ORDER BY alert_id").fetchall()
     assert [(a[0], a[1], a[2]) for a in alerts] == [("intel", "D1", ["D2", r.report_id])] * 2
     assert {orjson.loads(a[3])["kind"] for a in alerts} == {"phone", "vehicle"}
-    combined = [row for row in audit_rows(cased_store) if row[0] == "combination"]
+    combined = [row for row in audit_rows(cased_store) if row[0] == "combination" and row[1] == "intel add"]
     assert len(combined) == 1 and combined[0][2] == ["D2"]
 
 

@@ -1,11 +1,14 @@
-"""The ingest hook: resolve the new cases' entity mentions before linkage scores them."""
+"""The hooks: resolve the entity mentions of new cases (before linkage scores them) and of new intel
+reports."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from caselink.ingest.pipeline import IngestReport
+    from caselink.intel.reports import Report
     from caselink.store.store import Store
 
 
@@ -27,3 +30,13 @@ def register() -> None:
 
     if resolve_after_ingest not in AFTER_INGEST:
         AFTER_INGEST.insert(0, resolve_after_ingest)
+
+
+def resolve_after_intel(store: Store, reports: Sequence[Report]) -> dict[str, Any] | None:
+    """Resolve the mentions of newly recorded intel reports (``caselink.intel.after_add``)."""
+    ids = [r.report_id for r in reports if r.mentions]
+    if not ids:
+        return None
+    from caselink.entities.stored import resolve_reports
+
+    return resolve_reports(store, ids)

@@ -1,78 +1,159 @@
-"""Audited reads of resolved entities: list, one entity with its mentions, search by name or phone."""
+"""Audited reads of resolved entities: list, one entity with its mentions, search by name or phone,
+and the entities one case mentions.
+
+Every read takes a ``Visible``: which cases (and so which intel reports) the reader may see. The
+command line sees everything; the API passes the user's scope, and then mentions in cases or
+reports outside it are left out of every figure, so an entity seen only there looks like one that
+does not exist.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from caselink import audit
 from caselink.entities import normalise as N
-from caselink.errors import CaselinkError
+from caselink.errors import NotFound
 from caselink.store.store import require_purpose
 
 if TYPE_CHECKING:
     from caselink.store.store import Store
 
 
-class EntityNotFound(CaselinkError):
-    """No resolved entity has the id asked for."""
+class EntityNotFound(NotFound):
+    """No resolved entity has the id asked for (or none of its mentions is visible)."""
 
     code = "entity_not_found"
 
 
-_LIST = ("SELECT entity_id, kind, display, n_mentions, n_sources FROM resolved_entities {where} "
+@dataclass(frozen=True)
+class Visible:
+    """Cases matching ``sql`` (a WHERE fragment over ``cases``, e.g. from ``Scope.sql()``), the intel
+    reports linked to one of them, and reports linked to no case when ``all_cases``."""
+
+    sql: str = "TRUE"
+    params: tuple[Any, ...] = ()
+    all_cases: bool = True
+
+    def cte(self) -> tuple[str, list[Any]]:
+        """``WITH v AS (visible mentions), e AS (entities over them)`` and its parameters."""
+        if self.all_cases and self.sql == "TRUE":
+            return "WITH v AS (SELECT * FROM entity_mentions), e AS (SELECT * FROM resolved_entities) ", []
+        sql = f"""WITH vc AS (SELECT case_id FROM cases WHERE {self.sql}),
+            v AS (SELECT * FROM entity_mentions m WHERE
+                  (m.source = 'case' AND m.source_id IN (SELECT case_id FROM vc))
+                  OR (m.source = 'intel' AND (
+                      m.source_id IN (SELECT report_id FROM intel_report_cases WHERE case_id IN (SELECT case_id FROM vc))
+                      OR (? AND m.source_id NOT IN (SELECT report_id FROM intel_report_cases))))),
+            e AS (SELECT entity_id, any_value(kind) AS kind, coalesce(mode(norm), any_value(value)) AS display,
+                         count(*) AS n_mentions, count(DISTINCT source || ':' || source_id) AS n_sources
+                  FROM v WHERE entity_id IS NOT NULL GROUP BY entity_id) """
+        return sql, [*self.params, self.all_cases]
+
+
+ALL = Visible()
+_LIST = ("SELECT entity_id, kind, display, n_mentions, n_sources FROM e {where} "
          "ORDER BY n_sources DESC, n_mentions DESC, entity_id LIMIT ?")
 
 
-def _cases(store: Store, entity_ids: list[str]) -> dict[str, list[str]]:
+def _sources(store: Store, entity_ids: list[str], visible: Visible) -> dict[str, dict[str, list[str]]]:
+    """Visible case ids and intel report ids per entity."""
+    cte, params = visible.cte()
     rows = store.con.execute(
-        "SELECT entity_id, list(DISTINCT source_id ORDER BY source_id) FROM entity_mentions "
-        "WHERE source = 'case' AND list_contains(?, entity_id) GROUP BY entity_id", [entity_ids]).fetchall()
-    return {e: list(c) for e, c in rows}
+        cte + "SELECT entity_id, source, list(DISTINCT source_id ORDER BY source_id) FROM v "
+        "WHERE list_contains(?, entity_id) GROUP BY entity_id, source", [*params, entity_ids]).fetchall()
+    out: dict[str, dict[str, list[str]]] = {}
+    for entity, source, ids in rows:
+        out.setdefault(entity, {})["cases" if source == "case" else "reports"] = list(ids)
+    return out
 
 
-def _read(store: Store, sql: str, params: list[Any], *, purpose: str | None, command: str,
+def _read(store: Store, sql: str, params: list[Any], *, visible: Visible, purpose: str | None, command: str,
           detail: dict[str, Any]) -> list[dict[str, Any]]:
     why = require_purpose(purpose, "reading entities")
-    rows = store.con.execute(sql, params).fetchall()
-    cases = _cases(store, [r[0] for r in rows])
+    cte, cte_params = visible.cte()
+    rows = store.con.execute(cte + sql, [*cte_params, *params]).fetchall()
+    found = _sources(store, [r[0] for r in rows], visible)
     out = [{"entity_id": r[0], "kind": r[1], "display": r[2], "mentions": r[3], "sources": r[4],
-            "cases": cases.get(r[0], [])} for r in rows]
+            "cases": found.get(r[0], {}).get("cases", []), "reports": found.get(r[0], {}).get("reports", [])}
+           for r in rows]
+    reports = sorted({r for o in out for r in o["reports"]})
     with store.transaction() as con:
         audit.append(con, user=store.user, action="consultation", command=command,
-                     case_ids=sorted({c for o in out for c in o["cases"]}), purpose=why, detail=detail)
+                     case_ids=sorted({c for o in out for c in o["cases"]}), purpose=why,
+                     detail={**detail, **({"reports": reports[:1000]} if reports else {})})
     return out
 
 
 def list_entities(store: Store, *, kind: str | None = None, min_sources: int = 2, limit: int = 50,
-                  purpose: str | None, command: str = "entities list") -> list[dict[str, Any]]:
+                  purpose: str | None, command: str = "entities list", visible: Visible = ALL) -> list[dict[str, Any]]:
     """Entities seen in at least ``min_sources`` cases/reports (most widely seen first)."""
     where: str = "WHERE n_sources >= ?"
     params: list[Any] = [min_sources]
     if kind:
         where, params = where + " AND kind = ?", [*params, kind]
-    return _read(store, _LIST.format(where=where), [*params, limit], purpose=purpose, command=command,
-                 detail={"kind": kind, "min_sources": min_sources})
+    return _read(store, _LIST.format(where=where), [*params, limit], visible=visible, purpose=purpose,
+                 command=command, detail={"kind": kind, "min_sources": min_sources})
 
 
-def search_entities(store: Store, text: str, *, limit: int = 20, purpose: str | None,
-                    command: str = "entities search") -> list[dict[str, Any]]:
+def search_entities(store: Store, text: str, *, limit: int = 20, purpose: str | None, kind: str | None = None,
+                    command: str = "entities search", visible: Visible = ALL) -> list[dict[str, Any]]:
     """Entities whose normalised form matches a name (Jaro-Winkler >= 0.9 on the full name) or
     equals a normalised phone, plate, e-mail or handle."""
     keys = {N.normalise_phone(text), N.normalise_vehicle(text), N.normalise_email(text), N.normalise_handle(text)}
     name = N.normalise_name(text)
-    where = ("WHERE display IN (SELECT unnest(?)) OR (kind = 'person' AND jaro_winkler_similarity(display, ?) >= 0.9)")
-    return _read(store, _LIST.format(where=where), [[k for k in keys if k], name.full if name else "", limit],
-                 purpose=purpose, command=command, detail={"search": text})
+    where = ("WHERE (display IN (SELECT unnest(?)) OR (kind = 'person' AND jaro_winkler_similarity(display, ?) >= 0.9))"
+             " AND (? IS NULL OR kind = ?)")
+    return _read(store, _LIST.format(where=where), [[k for k in keys if k], name.full if name else "", kind, kind,
+                                                    limit], visible=visible, purpose=purpose, command=command,
+                 detail={"search": text, "kind": kind})
 
 
-def get_entity(store: Store, entity_id: str, *, purpose: str | None, command: str = "entities show") -> dict[str, Any]:
-    """One entity with every mention (source, role, as written, weight of the link that joined it)."""
-    found = _read(store, _LIST.format(where="WHERE entity_id = ?"), [entity_id, 1], purpose=purpose,
-                  command=command, detail={"entity_id": entity_id})
+_MENTION_KEYS = ("mention_id", "source", "source_id", "role", "value", "dob", "match_weight", "matched_to")
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)  # NaN (never joined) -> None
+
+
+def get_entity(store: Store, entity_id: str, *, purpose: str | None, command: str = "entities show",
+               visible: Visible = ALL) -> dict[str, Any]:
+    """One entity with every visible mention (source, role, as written, weight of the link that
+    joined it; the weight and partner are left out when the partner mention is not visible)."""
+    found = _read(store, _LIST.format(where="WHERE entity_id = ?"), [entity_id, 1], visible=visible,
+                  purpose=purpose, command=command, detail={"entity_id": entity_id})
     if not found:
         raise EntityNotFound(f"no entity {entity_id!r}; see 'caselink entities list' or 'search'")
+    cte, params = visible.cte()
     rows = store.con.execute(
-        "SELECT mention_id, source, source_id, role, value, dob, match_weight, matched_to FROM entity_mentions "
-        "WHERE entity_id = ? ORDER BY source, source_id", [entity_id]).fetchall()
-    keys = ("mention_id", "source", "source_id", "role", "value", "dob", "match_weight", "matched_to")
-    return {**found[0], "mention_list": [dict(zip(keys, r, strict=True)) for r in rows]}
+        cte + "SELECT mention_id, source, source_id, role, value, dob, "
+        "CASE WHEN matched_to IN (SELECT mention_id FROM v) THEN match_weight END, "
+        "CASE WHEN matched_to IN (SELECT mention_id FROM v) THEN matched_to END "
+        "FROM v WHERE entity_id = ? ORDER BY source, source_id, mention_id", [*params, entity_id]).fetchall()
+    mentions = [dict(zip(_MENTION_KEYS, r, strict=True)) for r in rows]
+    for m in mentions:
+        m["match_weight"] = _number(m["match_weight"])
+    return {**found[0], "mention_list": mentions}
+
+
+def case_entities(store: Store, case_id: str, *, purpose: str | None, command: str = "entities of case",
+                  visible: Visible = ALL) -> list[dict[str, Any]]:
+    """The resolved entities one case mentions, each with its role(s) there, how it was written and
+    the other visible cases and reports that mention it. Callers check the case is visible."""
+    why = require_purpose(purpose, "reading a case's entities")
+    cte, params = visible.cte()
+    rows = store.con.execute(
+        cte + "SELECT m.entity_id, e.kind, e.display, list(DISTINCT m.role ORDER BY m.role), "
+        "list(DISTINCT m.value ORDER BY m.value) FROM v m JOIN e USING (entity_id) "
+        "WHERE m.source = 'case' AND m.source_id = ? GROUP BY m.entity_id, e.kind, e.display "
+        "ORDER BY e.kind, e.display, m.entity_id", [*params, case_id]).fetchall()
+    found = _sources(store, [r[0] for r in rows], visible)
+    out = [{"entity_id": e, "kind": k, "display": d, "roles": list(roles), "values": list(values),
+            "other_cases": [c for c in found.get(e, {}).get("cases", []) if c != case_id],
+            "reports": found.get(e, {}).get("reports", [])} for e, k, d, roles, values in rows]
+    with store.transaction() as con:
+        audit.append(con, user=store.user, action="consultation", command=command,
+                     case_ids=sorted({case_id, *(c for o in out for c in o["other_cases"])}), purpose=why,
+                     detail={"entities_of": case_id, "entities": len(out)})
+    return out

@@ -27,18 +27,23 @@ STORED_COLUMNS = (*MENTION_COLUMNS, "norm", "first", "last", "dob_norm", "phone"
                   "match_weight", "match_probability", "matched_to")
 
 
-def read_mentions(con: duckdb.DuckDBPyConnection, case_ids: list[str] | None = None) -> pd.DataFrame:
-    """Mentions from ``case_entities`` (and intel reports, when that table exists), optionally only
-    those of some cases. Callers audit the read."""
+def read_mentions(con: duckdb.DuckDBPyConnection, case_ids: list[str] | None = None,
+                  report_ids: list[str] | None = None) -> pd.DataFrame:
+    """Mentions from ``case_entities`` and ``intel_entities`` (all of them, or only those of some
+    cases and/or intel reports). Callers audit the read."""
     import pandas as pd
 
-    where, params = ("WHERE list_contains(?, case_id)", [case_ids]) if case_ids is not None else ("", [])
-    rows = [("case", *r) for r in con.execute(
-        f"SELECT case_id, kind, role, value, name, dob FROM case_entities {where}", params).fetchall()]
+    everything = case_ids is None and report_ids is None
+    rows: list[tuple[Any, ...]] = []
+    if everything or case_ids is not None:
+        where, params = ("", []) if everything else ("WHERE list_contains(?, case_id)", [case_ids])
+        rows += [("case", *r) for r in con.execute(
+            f"SELECT case_id, kind, role, value, name, dob FROM case_entities {where}", params).fetchall()]
     has_intel = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'intel_entities'").fetchall()
-    if has_intel[0][0] and case_ids is None:
+    if has_intel[0][0] and (everything or report_ids is not None):
+        where, params = ("", []) if everything else ("WHERE list_contains(?, report_id)", [report_ids])
         rows += [("intel", *r) for r in con.execute(
-            "SELECT report_id, kind, role, value, name, dob FROM intel_entities").fetchall()]
+            f"SELECT report_id, kind, role, value, name, dob FROM intel_entities {where}", params).fetchall()]
     data = [(mention_id(sid, k, r, v, n, d), src, sid, k, r, v, n, d) for src, sid, k, r, v, n, d in rows]
     frame = pd.DataFrame(data, columns=list(MENTION_COLUMNS))
     return frame.drop_duplicates("mention_id").reset_index(drop=True)
@@ -132,42 +137,75 @@ def resolve_cases(store: Store, case_ids: list[str], *, config: ResolveConfig | 
                   command: str = "ingest entities") -> dict[str, Any]:
     """Resolve the mentions of (new or changed) cases against the stored entities; alert when a
     mention joins an entity already seen in other cases. Without a stored model, resolves all."""
-    from caselink.entities.resolve import attach_weights, components, person_frame, prepare
+    return _resolve_new(store, "case", case_ids, config or ResolveConfig(), command)
 
-    cfg = config or ResolveConfig()
+
+def resolve_reports(store: Store, report_ids: list[str], *, config: ResolveConfig | None = None,
+                    command: str = "intel entities") -> dict[str, Any]:
+    """Resolve the mentions of new intel reports against the stored entities; alert when a mention
+    joins an entity seen in a case the report is not linked to (``caselink.intel`` already alerts on
+    exact matches, so cases one of its alerts named are not named again)."""
+    return _resolve_new(store, "intel", report_ids, config or ResolveConfig(), command)
+
+
+_PURPOSE = {"case": "entity resolution after ingest", "intel": "entity resolution of new intel reports"}
+
+
+def _resolve_new(store: Store, source: str, ids: list[str], cfg: ResolveConfig, command: str) -> dict[str, Any]:
+    from caselink.entities.resolve import attach_weights, prepare
+
+    alerts = _alerts if source == "case" else _report_alerts
     model = latest_model(store.con)
     if model is None:
-        stats = resolve_store(store, purpose="entity resolution after ingest", config=cfg, command=command)
+        stats = resolve_store(store, purpose=_PURPOSE[source], config=cfg, command=command)
         with store.transaction() as con:
-            stats["alerts"] = _alerts(con, case_ids)
+            stats["alerts"] = alerts(con, ids)
         return stats
-    prepared = prepare(read_mentions(store.con, case_ids), cfg.region)
+    mentions = read_mentions(store.con, ids) if source == "case" else read_mentions(store.con, None, ids)
+    prepared = prepare(mentions, cfg.region)
     with store.transaction() as con:
-        con.execute("DELETE FROM entity_mentions WHERE source = 'case' AND list_contains(?, source_id)", [case_ids])
-        new = person_frame(prepared)
-        if len(new):
-            old = _stored_persons(con)
-            links = _score_new(new, old, model, cfg)
-            ids = [*new["mention_id"], *old["mention_id"]]
-            labels = components(ids, links)
-            # One pass over the stored mentions (a list_contains/list_position lookup per row was
-            # quadratic: 20 s at 100k mentions).
-            stored = dict(con.execute(
-                "SELECT mention_id, entity_id FROM entity_mentions "
-                "WHERE kind = 'person' AND last IS NOT NULL AND entity_id IS NOT NULL").fetchall())
-            person_entity = _assign(ids, labels, stored, con)
-        else:
-            links, person_entity = _no_links(), {}
+        con.execute("DELETE FROM entity_mentions WHERE source = ? AND list_contains(?, source_id)", [source, ids])
+        links, person_entity = _join_persons(con, prepared, model, cfg)
         prepared["entity_id"] = [person_entity.get(m) if k == "person" else (f"{k}:{n}" if n else None)
                                  for m, k, n in zip(prepared["mention_id"], prepared["kind"], prepared["norm"],
                                                     strict=True)]
         _write(con, attach_weights(prepared, links))
         refresh_entities(con)
-        n_alerts = _alerts(con, case_ids)
-        audit.append(con, user=store.user, action="combination", command=command, case_ids=case_ids,
-                     purpose="entity resolution after ingest",
-                     detail={"entity_mentions": len(prepared), "person_links": len(links), "alerts": n_alerts})
+        n_alerts = alerts(con, ids)
+        detail: dict[str, Any] = {"entity_mentions": len(prepared), "person_links": len(links), "alerts": n_alerts}
+        audit.append(con, user=store.user, action="combination", command=command,
+                     case_ids=ids if source == "case" else _cases_sharing(con, ids), purpose=_PURPOSE[source],
+                     detail=detail if source == "case" else {**detail, "reports": ids})
     return {"mentions": len(prepared), "person_links": len(links), "alerts": n_alerts}
+
+
+def _join_persons(con: duckdb.DuckDBPyConnection, prepared: pd.DataFrame, model: dict[str, Any],
+                  cfg: ResolveConfig) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Person links of the new mentions (among themselves and to stored ones) and their entity ids."""
+    from caselink.entities.resolve import components, person_frame
+
+    new = person_frame(prepared)
+    if not len(new):
+        return _no_links(), {}
+    old = _stored_persons(con)
+    links = _score_new(new, old, model, cfg)
+    ids = [*new["mention_id"], *old["mention_id"]]
+    labels = components(ids, links)
+    # One pass over the stored mentions (a list_contains/list_position lookup per row was
+    # quadratic: 20 s at 100k mentions).
+    stored = dict(con.execute(
+        "SELECT mention_id, entity_id FROM entity_mentions "
+        "WHERE kind = 'person' AND last IS NOT NULL AND entity_id IS NOT NULL").fetchall())
+    return links, _assign(ids, labels, stored, con)
+
+
+def _cases_sharing(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> list[str]:
+    """Cases that mention an entity the reports mention (what resolving them combined)."""
+    rows = con.execute(
+        "SELECT DISTINCT o.source_id FROM entity_mentions n JOIN entity_mentions o USING (entity_id) "
+        "WHERE n.source = 'intel' AND list_contains(?, n.source_id) AND o.source = 'case' ORDER BY 1",
+        [report_ids]).fetchall()
+    return [r[0] for r in rows]
 
 
 def _assign(ids: list[str], labels: Any, stored: dict[str, str], con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -209,5 +247,43 @@ def _alerts(con: duckdb.DuckDBPyConnection, case_ids: list[str]) -> int:
                             detail={"entity_id": entity, "kind": kind, "role": role, "cases": list(others),
                                     "match": how},
                             dedupe_key=f"entity:{entity}:{case_id}")
+        raised += alert is not None
+    return raised
+
+
+def _covered(con: duckdb.DuckDBPyConnection, report_id: str) -> set[str]:
+    """Cases the report's exact-match intel alerts already named."""
+    rows = con.execute("SELECT related_ids FROM alerts WHERE kind = 'intel' AND starts_with(dedupe_key, ?)",
+                       [f"intel-entity:{report_id}:"]).fetchall()
+    return {c for (related,) in rows for c in related}
+
+
+def _report_alerts(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> int:
+    """One ``entity`` alert per (entity, new report) when the entity is also mentioned in cases the
+    report is not linked to and that no exact-match alert of the report named."""
+    own = dict(con.execute("SELECT report_id, list(case_id ORDER BY case_id) FROM intel_report_cases "
+                           "WHERE list_contains(?, report_id) GROUP BY report_id", [report_ids]).fetchall())
+    rows = con.execute("""
+        SELECT n.entity_id, n.source_id, any_value(n.role), any_value(r.kind), any_value(r.display),
+               list(DISTINCT o.source_id ORDER BY o.source_id), max(n.match_weight) FILTER (WHERE NOT isnan(n.match_weight))
+        FROM entity_mentions n JOIN entity_mentions o ON o.entity_id = n.entity_id
+             JOIN resolved_entities r ON r.entity_id = n.entity_id
+        WHERE n.source = 'intel' AND o.source = 'case' AND list_contains(?, n.source_id)
+        GROUP BY n.entity_id, n.source_id ORDER BY n.source_id, n.entity_id
+    """, [report_ids]).fetchall()
+    raised = 0
+    for entity, report_id, role, kind, display, cases, weight in rows:
+        mine = list(own.get(report_id, []))
+        others = [c for c in cases if c not in mine and c not in _covered(con, report_id)]
+        if not others:
+            continue
+        shown = ", ".join(others[:5]) + ("..." if len(others) > 5 else "")
+        how = f"match weight {weight:+.1f}" if weight is not None else "same normalised value"
+        alert = raise_alert(con, kind="entity", case_id=mine[0] if mine else None, related_ids=[*others, report_id],
+                            score=None, title=f"Intel {report_id} mentions {kind} {display!r} ({role}), "
+                                              f"the same {kind} as in case(s) {shown}",
+                            detail={"entity_id": entity, "kind": kind, "role": role, "report_id": report_id,
+                                    "cases": others, "report_cases": mine, "match": how},
+                            dedupe_key=f"entity:{entity}:{report_id}")
         raised += alert is not None
     return raised

@@ -195,6 +195,9 @@ def add_reports(
                  for i, (r, m) in enumerate(zip(reports, matches, strict=True))]
         _audit_added(con, added, store.user, command)
         loaded = _load(con, "list_contains(?, report_id)", [[a["report_id"] for a in added]])
+    from caselink.intel.after_add import run_after_add  # entity resolution of the mentions, alerts
+
+    run_after_add(store, loaded)
     return loaded
 
 
