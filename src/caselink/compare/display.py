@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -53,36 +54,37 @@ def _shared_entities(col: sets.SetColumn | None, a: int, b: int, value: float) -
     return f"{int(value)} shared: " + ", ".join(v.replace(":", " ", 1) for v in common[:4])
 
 
-def describe(name: str, value: float, table: CaseTable, a: int, b: int) -> str:  # noqa: C901
+_SIMPLE: dict[str, Callable[[float, CaseTable, int, int], str]] = {
+    "distance_km": lambda v, t, a, b: f"{v:.2f} km apart" if v < 10 else f"{v:.0f} km apart",
+    "space_nearer": lambda v, t, a, b: f"~{max(10 ** v * t.located - 1, 0):.0f} of {t.located} cases lie nearer",
+    "time_gap_days": lambda v, t, a, b: f"{v:.1f} days apart" if v >= 1 else f"{v * 24:.1f} hours apart",
+    "time_nearer": lambda v, t, a, b: (f"~{max(10 ** v * t.store_cases - 1, 0):.0f} of {t.store_cases} cases "
+                                       "lie nearer in time"),
+    "time_uncertainty_days": lambda v, t, a, b: (f"times known to within {v * 24:.1f} h" if v < 1
+                                                 else f"times known to within {v:.1f} days"),
+    "tod_gap_hours": lambda v, t, a, b: f"{v:.1f} h apart in time of day",
+    "dow_gap_days": lambda v, t, a, b: f"{v:.1f} days apart in day of week",
+    "victim_age_gap": lambda v, t, a, b: f"victims' ages {v:.0f} years apart",
+    "narrative_similarity": lambda v, t, a, b: f"narratives {100 * v:.0f}% similar",
+    "shared_entities": lambda v, t, a, b: _shared_entities(t.entities, a, b, v),
+    "circumstances_jaccard": lambda v, t, a, b: f"{100 * v:.0f}% of circumstances in common",
+    "substances_jaccard": lambda v, t, a, b: f"{100 * v:.0f}% of substances in common",
+    "victim_tags_shared_info": lambda v, t, a, b: _shared(t.victim_tags, a, b),
+    "circumstances_shared_info": lambda v, t, a, b: _shared(t.circumstances, a, b),
+    "substances_shared_info": lambda v, t, a, b: _shared(t.substances, a, b),
+    "circumstances_conflicts": lambda v, t, a, b: _conflicts(t.circumstances, a, b, v),
+}
+#: feature -> the CaseTable categorical column it compares
+_CATEGORICAL = {"same_incident_type": "incident_type", "place_type_match": "place_type", "area_match": "area",
+                "weapon_match": "weapon", "victim_sex_match": "victim_sex", "victim_ethnicity_match": "victim_ethnicity"}
+
+
+def describe(name: str, value: float, table: CaseTable, a: int, b: int) -> str:
     """A short phrase for feature ``name`` of pair (a, b) whose value is ``value``."""
     if math.isnan(value):
         return "unknown"
-    simple = {
-        "distance_km": lambda v: f"{v:.2f} km apart" if v < 10 else f"{v:.0f} km apart",
-        "space_nearer": lambda v: f"~{max(10 ** v * table.located - 1, 0):.0f} of {table.located} cases lie nearer",
-        "time_gap_days": lambda v: f"{v:.1f} days apart" if v >= 1 else f"{v * 24:.1f} hours apart",
-        "time_nearer": lambda v: f"~{max(10 ** v * len(table) - 1, 0):.0f} of {len(table)} cases lie nearer in time",
-        "time_uncertainty_days": lambda v: (f"times known to within {v * 24:.1f} h" if v < 1
-                                            else f"times known to within {v:.1f} days"),
-        "tod_gap_hours": lambda v: f"{v:.1f} h apart in time of day",
-        "dow_gap_days": lambda v: f"{v:.1f} days apart in day of week",
-        "victim_age_gap": lambda v: f"victims' ages {v:.0f} years apart",
-        "narrative_similarity": lambda v: f"narratives {100 * v:.0f}% similar",
-        "shared_entities": lambda v: _shared_entities(table.entities, a, b, v),
-        "circumstances_jaccard": lambda v: f"{100 * v:.0f}% of circumstances in common",
-        "substances_jaccard": lambda v: f"{100 * v:.0f}% of substances in common",
-    }
-    if name in simple:
-        return str(simple[name](value))
-    categorical = {"same_incident_type": table.incident_type, "place_type_match": table.place_type,
-                   "area_match": table.area, "weapon_match": table.weapon,
-                   "victim_sex_match": table.victim_sex, "victim_ethnicity_match": table.victim_ethnicity}
-    if name in categorical:
-        return _category(categorical[name], a, b, value)
-    field = {"victim_tags_shared_info": "victim_tags", "circumstances_shared_info": "circumstances",
-             "substances_shared_info": "substances"}
-    if name in field:
-        return _shared(getattr(table, field[name]), a, b)
-    if name == "circumstances_conflicts":
-        return _conflicts(table.circumstances, a, b, value)
+    if name in _SIMPLE:
+        return _SIMPLE[name](value, table, a, b)
+    if name in _CATEGORICAL:
+        return _category(getattr(table, _CATEGORICAL[name]), a, b, value)
     return f"{value:.3g}" if np.isfinite(value) else "unknown"

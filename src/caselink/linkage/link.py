@@ -169,20 +169,17 @@ def partner_table(frame: pd.DataFrame, entities: pd.DataFrame, context: Any, a: 
     return table, rows, np.searchsorted(rows, a), np.searchsorted(rows, b)
 
 
+def explanations(model: Any, features: Any, rows: np.ndarray, top: int) -> list[list[dict[str, Any]]]:
+    """The model's explanations of pairs ``rows``, as plain JSON-able dicts (largest first; with
+    ``top`` > 0 the rest summed into one line so each still adds up)."""
+    return [[{"feature": str(e["feature"]), "value": _plain(e.get("value")),
+              "contribution": round(float(e["contribution"]), 4)} for e in items]
+            for items in model.explain_many(features, rows, top=top)]
+
+
 def explanation(model: Any, features: Any, i: int, top: int) -> list[dict[str, Any]]:
-    """The model's explanation of pair ``i``, as plain JSON-able dicts (largest first)."""
-    items = model.explain(features, i)
-    out = [{"feature": str(e["feature"]), "value": _plain(e.get("value")),
-            "contribution": round(float(e["contribution"]), 4)} for e in items]
-    return out if top <= 0 else out[:top] + _rest(out[top:])
-
-
-def _rest(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Sum the small contributions into one line so the explanation still adds up."""
-    if not items:
-        return []
-    return [{"feature": f"{len(items)} other features", "value": None,
-             "contribution": round(sum(e["contribution"] for e in items), 4)}]
+    """``explanations`` of one pair."""
+    return explanations(model, features, np.array([i]), top)[0]
 
 
 def _plain(value: Any) -> Any:
@@ -212,7 +209,7 @@ def score_pairs(
         keep_b.append(cb[idx])
         keep_p.append(prob[idx])
         keep_l.append(np.asarray(scores.log_odds, dtype=float)[idx])
-        keep_e.extend(orjson.dumps(explanation(model, feats, int(i), explain_top)).decode() for i in idx)
+        keep_e.extend(orjson.dumps(e).decode() for e in explanations(model, feats, idx, explain_top))
     if not keep_a:
         empty = np.empty(0)
         return empty.astype(np.int64), empty.astype(np.int64), empty, empty, []
