@@ -14,7 +14,7 @@ Unlike the R package, the unlinked sample is drawn with replacement from the oth
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,32 +174,61 @@ def train(table: CaseTable, kind: str = "learned", *, seed: int = 0, weighted: b
     return model
 
 
-def calibrate_to_pairs(model: LinkModel, table: CaseTable, a: npt.ArrayLike, b: npt.ArrayLike) -> float:
-    """Shift the model's intercept so its mean probability over pairs (a, b) between solved cases
-    equals their observed link rate; returns the shift.
+def calibrate_to_pairs(model: LinkModel, table: CaseTable, a: npt.ArrayLike, b: npt.ArrayLike,
+                       offenders: Mapping[str, Collection[str]] | None = None) -> float:
+    """Shift the model's intercept so its mean probability over pairs (a, b) equals their observed
+    link rate; returns the shift.
 
     Training pairs over-sample linked pairs (that is how they are built), so a model fitted on
     them is calibrated to that mix. Calling this with the store's *candidate* pairs makes the
-    probability mean "of the pairs ``caselink link`` compares, this share are linked".
+    probability mean "of the pairs ``caselink link`` compares, this share are linked". Without
+    ``offenders`` only pairs of two solved cases (both with ``series_ids``) count, which
+    over-states the rate when series are solved more often than one-off cases; with the full
+    truth (``offenders``: case id -> its true offenders, e.g. a synthetic truth file's
+    ``case_offenders``; a case not in it had an offender of its own) every pair counts.
     """
     ia, ib = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
-    series = table.series
-    solved = np.array([bool(series[p]) and bool(series[q]) for p, q in zip(ia, ib, strict=True)], dtype=bool)
-    ia, ib = ia[solved], ib[solved]
-    linked = np.array([bool(set(series[p]) & set(series[q])) for p, q in zip(ia, ib, strict=True)], dtype=bool)
+    if offenders is not None:
+        ids = table.case_ids
+        truth = [set(offenders.get(str(c), ())) for c in ids]
+        linked = np.array([bool(truth[p] & truth[q]) for p, q in zip(ia, ib, strict=True)], dtype=bool)
+    else:
+        series = table.series
+        solved = np.array([bool(series[p]) and bool(series[q]) for p, q in zip(ia, ib, strict=True)], dtype=bool)
+        ia, ib = ia[solved], ib[solved]
+        linked = np.array([bool(set(series[p]) & set(series[q])) for p, q in zip(ia, ib, strict=True)], dtype=bool)
     if not linked.any() or linked.all():
         raise ModelError("calibration needs candidate pairs between solved cases, both linked and unlinked")
     lo = model.score(compare_pairs(table, ia, ib)).log_odds
     rate = float(linked.mean())
+    factor = 1.0
+    if offenders is not None:  # every pair labelled: Platt scaling (slope and offset) on the log-odds
+        factor, shift = _platt(lo, linked)
+        model.rescale(factor, shift)
+    else:
+        shift = _match_rate(lo, rate)
+        model.intercept += shift
+    model.trained_on["calibrated_to"] = {"pairs": int(len(ia)), "linked_rate": round(rate, 6),
+                                         "intercept_shift": round(shift, 4), "slope_factor": round(factor, 4),
+                                         "labels": "full truth" if offenders is not None else "solved pairs"}
+    return shift
+
+
+def _match_rate(log_odds: npt.NDArray[np.float64], rate: float) -> float:
+    """The shift d that makes mean sigmoid(log_odds + d) equal ``rate`` (bisection: it is increasing in d)."""
     low, high = -30.0, 30.0
-    for _ in range(100):  # mean sigmoid(lo + d) is increasing in d: bisect
+    for _ in range(100):
         mid = (low + high) / 2.0
-        if float(np.mean(1.0 / (1.0 + np.exp(-(lo + mid))))) < rate:
+        if float(np.mean(1.0 / (1.0 + np.exp(-(log_odds + mid))))) < rate:
             low = mid
         else:
             high = mid
-    shift = (low + high) / 2.0
-    model.intercept += shift
-    model.trained_on["calibrated_to"] = {"pairs": int(len(ia)), "linked_rate": round(rate, 6),
-                                         "intercept_shift": round(shift, 4)}
-    return shift
+    return (low + high) / 2.0
+
+
+def _platt(log_odds: npt.NDArray[np.float64], linked: npt.NDArray[np.bool_]) -> tuple[float, float]:
+    """(factor, shift) of the logistic fit linked ~ shift + factor * log_odds (unpenalised)."""
+    from sklearn.linear_model import LogisticRegression
+
+    fit = LogisticRegression(C=1e6, max_iter=1000).fit(np.asarray(log_odds)[:, None], linked)
+    return float(fit.coef_[0, 0]), float(fit.intercept_[0])

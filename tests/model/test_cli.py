@@ -74,3 +74,21 @@ def test_demo_step_reports_the_default_model_on_known_series(loaded: Path) -> No
     assert "AUC" in text and "because" in text
     assert "B-cubed precision" in text and "every case alone" in text
     assert audited == 1
+
+
+def test_train_calibrates_with_a_truth_file_and_rejects_a_wrong_one(cli: CliRunner, loaded: Path,
+                                                                    tmp_path: Path) -> None:
+    with Store.open(loaded, user="test") as store:
+        rows = store.con.execute("SELECT case_id, series_ids FROM cases").fetchall()
+    truth = tmp_path / "truth.json"
+    truth.write_text(json.dumps({"format": "caselink-synth-truth", "version": 1,
+                                 "case_offenders": {cid: list(s) for cid, s in rows if s}}))
+    out = tmp_path / "model.json"
+    result = cli.invoke(main, ["train", "--out", str(out), "--truth", str(truth), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["trained_on"]["calibrated_to"]["labels"] == "full truth"
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({"case_offenders": {}}))
+    result = cli.invoke(main, ["train", "--out", str(tmp_path / "m2.json"), "--truth", str(wrong)])
+    assert result.exit_code != 0 and "wrong.json" in result.output and "truth file" in result.output
+    assert not (tmp_path / "m2.json").exists()

@@ -33,6 +33,24 @@ def _load(db: Path | None, user: str | None, purpose: str | None, command: str) 
     return (table.with_entities(entities) if len(entities) else table), frame, entities
 
 
+def _truth(path: Path) -> dict[str, list[str]]:
+    """``case_offenders`` of a synthetic truth file (case id -> its true offenders)."""
+    import orjson
+
+    from caselink.errors import InputError
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}: not JSON ({exc})") from exc
+    if not isinstance(data, dict) or data.get("format") != "caselink-synth-truth":
+        raise InputError(f"{path}: not a caselink synth truth file (format 'caselink-synth-truth')")
+    offenders = data.get("case_offenders")
+    if not isinstance(offenders, dict):
+        raise InputError(f"{path}: case_offenders: expected an object of case id -> offender ids")
+    return {str(k): [str(o) for o in v] for k, v in offenders.items()}
+
+
 @click.command()
 @click.option("--model", "kind", type=click.Choice(KINDS), default="learned", show_default=True,
               help="bayes: transparent Bayes factors over bins; learned: logistic on curves + interactions.")
@@ -45,11 +63,14 @@ def _load(db: Path | None, user: str | None, purpose: str | None, command: str) 
 @click.option("--calibrate/--no-calibrate", default=True, show_default=True,
               help="Calibrate probabilities to the store's candidate pairs (what `caselink link` scores) "
                    "rather than to the over-sampled training pairs.")
+@click.option("--truth", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Calibrate with the full truth (a `caselink synth --truth` file: every case's true "
+                   "offenders) instead of the solved pairs only.")
 @store_options
 @purpose_option
 @json_option
 def train(kind: str, out: Path, name: str | None, model_version: str, seed: int, source: str | None,
-          calibrate: bool, db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
+          calibrate: bool, truth: Path | None, db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
     """Learn a linkage model from the store's solved series (cases with series_ids).
 
     Linked pairs are cases sharing a series, weighted by series size; unlinked pairs are sampled
@@ -64,7 +85,7 @@ def train(kind: str, out: Path, name: str | None, model_version: str, seed: int,
         from caselink.candidates import candidate_pairs
 
         pairs = candidate_pairs(frame, entities=entities if len(entities) else None)
-        calibrate_to_pairs(model, table, pairs.a, pairs.b)
+        calibrate_to_pairs(model, table, pairs.a, pairs.b, offenders=_truth(truth) if truth else None)
     if source:
         model.trained_on["source"] = source
     model.save(out)

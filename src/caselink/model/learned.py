@@ -105,8 +105,7 @@ def fit_learned(values: npt.ArrayLike, names: Sequence[str], y: npt.ArrayLike, w
                for i in inters for inter in [i]]
     design = np.column_stack(blocks)
     mu = np.average(design, axis=0, weights=w)
-    sd = np.sqrt(np.average((design - mu) ** 2, axis=0, weights=w))
-    sd[sd == 0] = 1.0
+    sd = _scales(design, mu, w, bases, blocks)
     lr = LogisticRegression(C=c, max_iter=5000)
     lr.fit((design - mu) / sd, yy, sample_weight=w)
     beta = lr.coef_[0] / sd
@@ -128,6 +127,23 @@ def fit_learned(values: npt.ArrayLike, names: Sequence[str], y: npt.ArrayLike, w
         intercept += inter.offset
     return LinkModel(name=name, version=version, kind="learned", intercept=intercept, terms=terms,
                      interactions=inters, trained_on={"pairs": int(len(yy)), "linked": int(yy.sum())})
+
+
+def _scales(design: FloatArray, mu: FloatArray, w: FloatArray, bases: Sequence[_Basis],
+            blocks: Sequence[FloatArray]) -> FloatArray:
+    """Column scales for the penalty. A feature's hinge columns share the spread of the feature
+    itself, so the penalty is on changes of slope in the feature's own units: scaling each hinge
+    by its own (small) spread would let the last, sparsely populated segment of a curve grow
+    steep where a few training pairs happen to be all linked (e.g. +17 for a shared rare
+    substance), which over-states the evidence on new data."""
+    sd = np.sqrt(np.average((design - mu) ** 2, axis=0, weights=w))
+    pos = 0
+    for b, block in zip(bases, blocks, strict=False):
+        hinges = len(b.knots) - 1
+        sd[pos:pos + hinges] = sd[pos]
+        pos += block.shape[1]
+    sd[sd == 0] = 1.0
+    return sd
 
 
 def _interactions(pairs: Sequence[tuple[str, str]], available: set[str], col: dict[str, FloatArray],
