@@ -32,10 +32,10 @@ t = time.perf_counter()
 with Store.open(sys.argv[1], user="bench") as s:
     r = s.ingest([sys.argv[2]], run_hooks=False, show_progress=False)
 wall = time.perf_counter() - t
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"wall_s": wall, "new": r.new, "records": r.records, "peak_rss_mb": own / 1024,
-                  "peak_worker_rss_mb": kids / 1024}))
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall_s": wall, "new": r.new, "records": r.records, "peak_rss_mb": me.ru_maxrss / 1024,
+                  "peak_worker_rss_mb": kids.ru_maxrss / 1024, "cpu_s": me.ru_utime + me.ru_stime,
+                  "worker_cpu_s": kids.ru_utime + kids.ru_stime, "phases_s": r.extra.get("seconds", {})}))
 """
 
 
@@ -70,9 +70,12 @@ def main() -> None:
     for n in args.sizes:
         path = generate(n, folder)
         repeats = 1 if n >= 1_000_000 else args.repeats
+        load_before = os.getloadavg()[0]
         runs = [run_once(path, folder) for _ in range(repeats)]
         walls = [r["wall_s"] for r in runs]
         median = statistics.median(walls)
+        cpu = statistics.median(r["cpu_s"] + r["worker_cpu_s"] for r in runs)
+        middle = sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
         row = {
             "cases": n, "runs": repeats, "file_mb": round(path.stat().st_size / 2**20, 1),
             "wall_s_median": round(median, 2), "wall_s_all": [round(w, 2) for w in walls],
@@ -80,10 +83,14 @@ def main() -> None:
             "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs)),
             "peak_worker_rss_mb": round(max(r["peak_worker_rss_mb"] for r in runs)),
             "db_mb": round(runs[-1]["db_mb"], 1),
+            "cpu_s_median": round(cpu, 2), "cpu_s_main_median": round(statistics.median(r["cpu_s"] for r in runs), 2),
+            "phases_s_of_median_run": middle["phases_s"],
+            "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         }
         rows.append(row)
         print(f"{n:>9,} cases: median {median:7.2f} s  {row['records_per_s']:>8,} rec/s  "
-              f"{row['us_per_record']:6.1f} us/rec  peak {row['peak_rss_mb']:,} MB (+{row['peak_worker_rss_mb']} MB per worker)",
+              f"{row['us_per_record']:6.1f} us/rec  peak {row['peak_rss_mb']:,} MB (+{row['peak_worker_rss_mb']} MB per worker)  "
+              f"cpu {cpu:.1f} s  load {load_before:.1f}->{row['load_avg_1m'][1]:.1f}\n    phases {middle['phases_s']}",
               flush=True)
     for a, b in zip(rows, rows[1:], strict=False):
         growth = (b["wall_s_median"] / a["wall_s_median"]) / (b["cases"] / a["cases"])

@@ -245,7 +245,7 @@ def ingest(
         merged.new_ids, merged.changed_ids)
     done = time.perf_counter()
     report.extra["seconds"] = {"validate_and_stage": round(staged_at - t0, 2), "merge": round(merged_at - staged_at, 2),
-                               "commit": round(done - merged_at, 2)}
+                               "commit": round(done - merged_at, 2), "merge_steps": merged.seconds}
     if run_hooks and (report.new_ids or report.changed_ids):
         _run_after_ingest(store, report)
     return report

@@ -6,6 +6,7 @@ process or in worker processes; duplicates across blocks are resolved afterwards
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 from collections.abc import Iterable
@@ -18,9 +19,10 @@ import pyarrow as pa
 
 from caselink.errors import Problem
 from caselink.ingest.readers import SourceRecord, parse_jsonl_line
+from caselink.schema.fastpath import normalise_fast
 from caselink.schema.fields import FIELDS
 from caselink.schema.record import Entity
-from caselink.schema.validate import normalise, sort_entities
+from caselink.schema.validate import sort_entities
 from caselink.store.cases import CASE_COLUMNS
 
 _ARROW_TYPES = {"float": pa.float64(), "int": pa.int32(), "list": pa.list_(pa.string())}
@@ -49,6 +51,17 @@ class Block:
 def stage_block(raws: Iterable[SourceRecord], entities_by_case: EntitiesByCase | None = None,
                 keep_rejects: bool = False) -> Block:
     """Normalise raw records into Arrow columns; invalid ones become problems (and rejects)."""
+    # A block makes many short-lived, acyclic objects; the cyclic collector would only rescan them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _stage(raws, entities_by_case, keep_rejects)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _stage(raws: Iterable[SourceRecord], entities_by_case: EntitiesByCase | None, keep_rejects: bool) -> Block:
     block = Block()
     cols: dict[str, list[Any]] = {n: [] for n in CASE_SCHEMA.names}
     ecols: dict[str, list[Any]] = {n: [] for n in ENTITY_SCHEMA.names}
@@ -89,7 +102,7 @@ def _stage_one(raw: SourceRecord, entities_by_case: EntitiesByCase | None) -> tu
     if raw.from_csv and "entities" in raw.data:
         return [Problem(raw.source, raw.line, "entities",
                         "entities in CSV come as a second file with columns case_id,kind,role,value,name,dob")]
-    rec, probs = normalise(raw.data, raw.source, raw.line, from_csv=raw.from_csv)
+    rec, probs = normalise_fast(raw.data, raw.source, raw.line, from_csv=raw.from_csv)
     if rec is None:
         return probs
     extra = entities_by_case.get(rec["case_id"]) if entities_by_case else None

@@ -6,7 +6,8 @@ new version (the old one stays in ``case_versions``), identical ones are left al
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
@@ -60,6 +61,7 @@ class MergeResult:
     new_ids: list[str]
     changed_ids: list[str]
     unchanged: int
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _t_expr(col: str, end: bool) -> str:
@@ -71,6 +73,14 @@ def _t_expr(col: str, end: bool) -> str:
 
 def merge_staging(con: duckdb.DuckDBPyConnection, batch_id: str) -> MergeResult:
     """Merge staged records into the store (inside the caller's transaction)."""
+    seconds: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(key: str) -> None:
+        now = time.perf_counter()
+        seconds[key] = round(seconds.get(key, 0.0) + now - clock[0], 3)
+        clock[0] = now
+
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _classified AS
         SELECT s.case_id, c.version AS old_version,
@@ -78,9 +88,11 @@ def merge_staging(con: duckdb.DuckDBPyConnection, batch_id: str) -> MergeResult:
                     WHEN c.content_hash = s.content_hash THEN 'same' ELSE 'changed' END AS kind
         FROM {STAGING} s LEFT JOIN cases c USING (case_id)
     """)
+    lap("classify")
     new_ids = [r[0] for r in con.execute("SELECT case_id FROM _classified WHERE kind = 'new' ORDER BY case_id").fetchall()]
     changed_ids = [r[0] for r in con.execute("SELECT case_id FROM _classified WHERE kind = 'changed' ORDER BY case_id").fetchall()]
     unchanged = int(con.execute("SELECT count(*) FROM _classified WHERE kind = 'same'").fetchall()[0][0])
+    lap("ids")
     if changed_ids:
         con.execute("""
             UPDATE case_versions SET valid_to = now()::TIMESTAMP
@@ -88,6 +100,7 @@ def merge_staging(con: duckdb.DuckDBPyConnection, batch_id: str) -> MergeResult:
         """)
         for table in ("cases", "case_facts", "case_entities"):
             con.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM _classified WHERE kind = 'changed')")
+        lap("retire_changed")
     if new_ids or changed_ids:
         cols = ", ".join(CASE_COLUMNS)
         scols = ", ".join(f"s.{c}" for c in CASE_COLUMNS)
@@ -100,20 +113,24 @@ def merge_staging(con: duckdb.DuckDBPyConnection, batch_id: str) -> MergeResult:
                    s.record, now()::TIMESTAMP, ?
             FROM {STAGING} s JOIN _classified k USING (case_id) WHERE k.kind <> 'same'
         """, [batch_id])
+        lap("cases")
         con.execute(f"""
             INSERT INTO case_versions
             SELECT s.case_id, coalesce(k.old_version, 0) + 1, s.content_hash, s.record, now()::TIMESTAMP, NULL, ?,
                    s.source || ':' || s.line
             FROM {STAGING} s JOIN _classified k USING (case_id) WHERE k.kind <> 'same'
         """, [batch_id])
+        lap("case_versions")
         facts = " UNION ALL ".join(
             f"SELECT s.case_id, '{f}', unnest(s.{f}) FROM {STAGING} s JOIN _classified k USING (case_id) "
             f"WHERE k.kind <> 'same' AND s.{f} IS NOT NULL" for f in LIST_FIELDS)
         con.execute(f"INSERT INTO case_facts {facts}")
+        lap("case_facts")
         con.execute(f"""
             INSERT INTO case_entities
             SELECT e.case_id, e.kind, e.role, e.value, e.name, e.dob
             FROM {STAGING_ENTITIES} e JOIN _classified k USING (case_id) WHERE k.kind <> 'same'
         """)
+        lap("case_entities")
     con.execute("DROP TABLE IF EXISTS _classified")
-    return MergeResult(new_ids, changed_ids, unchanged)
+    return MergeResult(new_ids, changed_ids, unchanged, seconds)
