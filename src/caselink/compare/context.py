@@ -71,17 +71,11 @@ def time_radius(mid: FloatArray, k: int = NEIGHBOURS) -> FloatArray:
 
 def space_count(d: FloatArray, knn: npt.NDArray[np.float32], rows: IntArray, cap: float) -> FloatArray:
     """Cases nearer than ``d`` to each case in ``rows``: exact within its kept neighbours, else
-    extrapolated from the farthest kept one with the planar law count ~ d^2."""
-    near = knn[rows]
-    exact = (near < d[:, None]).sum(axis=1).astype(np.float64)
-    last = near[:, -1].astype(np.float64)
-    k = near.shape[1]
-    beyond = np.isfinite(last) & (d > last)
-    out = exact
-    out[beyond] = k * (d[beyond] / np.maximum(last[beyond], MIN_RADIUS_M)) ** 2
-    out = np.minimum(out, max(cap, 0.0))
-    out[~np.isfinite(d)] = np.nan
-    return out
+    extrapolated from the farthest kept one with the planar law count ~ d^2 (compiled loop)."""
+    from caselink.compare import kernels
+
+    return kernels.space_count(np.asarray(d, dtype=np.float64), knn, np.asarray(rows, dtype=np.intp),
+                               float(cap), float(MIN_RADIUS_M))
 
 
 def time_count(mid_sorted: FloatArray, mid: FloatArray, gap: FloatArray, rows: IntArray) -> FloatArray:

@@ -7,7 +7,10 @@ break a saved model.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +21,7 @@ from caselink.compare.table import CaseTable, CompareError
 
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.floating]
-CHUNK = 131_072
+CHUNK = 65_536
 #: bumped whenever a feature's meaning changes, so a saved model records what it was trained on
 #: (1: neighbour counts extrapolated from the 10th neighbour and averaged over both cases;
 #:  2: exact counts from kept neighbour distances / sorted times, the smaller of both cases;
@@ -100,11 +103,26 @@ def compare_pairs(table: CaseTable, a: npt.ArrayLike, b: npt.ArrayLike) -> Featu
     if len(ia) and (min(ia.min(), ib.min()) < 0 or max(ia.max(), ib.max()) >= n):
         raise CompareError(f"pair positions must lie in 0..{n - 1} (the table has {n} cases)")
     values = np.empty((len(ia), len(FEATURES)), dtype=np.float32, order="F")  # columns contiguous
-    for start in range(0, len(ia), CHUNK):
-        sa, sb = ia[start:start + CHUNK], ib[start:start + CHUNK]
-        for j, column in enumerate(_chunk(table, sa, sb)):
+
+    def fill(start: int) -> None:
+        for j, column in enumerate(_chunk(table, ia[start:start + CHUNK], ib[start:start + CHUNK])):
             values[start:start + CHUNK, j] = column
+
+    starts = range(0, len(ia), CHUNK)
+    if len(starts) > 1 and _THREADS > 1:  # numpy and the compiled kernels release the GIL
+        list(_pool().map(fill, starts))
+    else:
+        for start in starts:
+            fill(start)
     return Features(list(FEATURE_NAMES), values, table, ia, ib)
+
+
+_THREADS = min(os.cpu_count() or 1, 4)
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="caselink-compare")
 
 
 def _log_share(ca: FloatArray, cb: FloatArray, total: int) -> FloatArray:

@@ -51,6 +51,8 @@ def similarity(vecs: npt.NDArray[np.float32], has: npt.NDArray[np.bool_], a: Int
     """Cosine similarity clipped to [0, 1]; NaN when either case has no narrative."""
     if vecs.shape[1] == 0:
         return np.full(len(a), np.nan)
-    out = np.clip(np.einsum("ij,ij->i", vecs[a], vecs[b]), 0.0, 1.0).astype(np.float64)
+    from caselink.compare.kernels import row_dot
+
+    out = np.clip(row_dot(vecs, vecs, a, b), 0.0, 1.0)
     out[~(has[a] & has[b])] = np.nan
     return out

@@ -107,4 +107,6 @@ def dow_histograms(t_from: FloatArray, t_to: FloatArray) -> FloatArray:
 def expected_circular_gap(weighted: FloatArray, hist: FloatArray, a: npt.NDArray[np.intp],
                           b: npt.NDArray[np.intp]) -> FloatArray:
     """E[circular gap] for pairs, given per-case ``weighted = hist @ D`` and ``hist``."""
-    return np.einsum("ij,ij->i", weighted[a], hist[b])
+    from caselink.compare.kernels import row_dot
+
+    return row_dot(weighted, hist, a, b)

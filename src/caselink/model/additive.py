@@ -116,10 +116,16 @@ class LinkModel:
         return names, out
 
     def score(self, features: Features) -> Scores:
-        """Calibrated probabilities and log-odds for every pair in ``features``."""
-        log_odds = np.full(len(features), self.intercept, dtype=np.float64)
-        for term in self.terms:
-            log_odds += self.slope * term(features.column(term.feature))
+        """Calibrated probabilities and log-odds for every pair in ``features`` (the terms in one
+        compiled pass over the pairs, ``compare.kernels.additive_log_odds``)."""
+        from caselink.compare.kernels import additive_log_odds
+
+        col = {n: j for j, n in enumerate(features.names)}
+        scales, kinds, knots, weights, sizes, missing = _pack_terms(self.terms)
+        columns = np.array([col.get(t.feature, -1) for t in self.terms], dtype=np.int64)
+        values = features.values if len(features.values) else np.empty((0, 1), dtype=np.float32)
+        log_odds = additive_log_odds(values, columns, scales, kinds, knots, weights, sizes, missing,
+                                     float(self.intercept), float(self.slope))
         for inter in self.interactions:
             log_odds += inter(features.column(inter.features[0]), features.column(inter.features[1]))
         return Scores(1.0 / (1.0 + np.exp(-log_odds)), log_odds)
@@ -180,6 +186,34 @@ class LinkModel:
         from caselink.model.io import save_model
 
         save_model(self, path)
+
+
+def _pack_terms(terms: list[Term]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray, FloatArray,
+                                            npt.NDArray[np.int64], FloatArray]:
+    """The terms as padded arrays for the compiled scorer (scales, kinds, knots, weights, sizes,
+    missing), after checking their shapes: the compiled loop does not check bounds."""
+    from caselink.compare import kernels
+
+    width = max([len(t.knots) for t in terms] + [1]) + 1
+    knots = np.zeros((len(terms), width))
+    weights = np.zeros((len(terms), width))
+    scales, kinds, sizes = (np.zeros(len(terms), dtype=np.int64) for _ in range(3))
+    for i, t in enumerate(terms):
+        if t.scale not in ("linear", "log"):
+            raise ModelError(f"unknown feature scale {t.scale!r} for feature {t.feature}")
+        want = {"step": len(t.knots) + 1, "curve": len(t.knots)}.get(t.kind)
+        if want is None:
+            raise ModelError(f"unknown term kind {t.kind!r} for feature {t.feature}")
+        if len(t.weights) != want or (t.kind == "curve" and not t.knots):
+            raise ModelError(f"term {t.feature}: a {t.kind} with {len(t.knots)} knots needs {want} weights, "
+                             f"has {len(t.weights)}")
+        knots[i, :len(t.knots)] = t.knots
+        weights[i, :len(t.weights)] = t.weights
+        scales[i] = kernels.SCALE_LOG if t.scale == "log" else kernels.SCALE_LINEAR
+        kinds[i] = kernels.KIND_STEP if t.kind == "step" else kernels.KIND_CURVE
+        sizes[i] = len(t.knots)
+    missing = np.array([float(t.missing) for t in terms], dtype=np.float64)
+    return scales, kinds, knots, weights, sizes, missing
 
 
 def training_arrays(
