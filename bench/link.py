@@ -36,6 +36,16 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process so far (user + system): steadier than wall time on a shared machine."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _load_avg() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
 def _window(n: int) -> tuple[str, str]:
     years = max(1, math.ceil(n / PER_YEAR))
     return "2012-01-01", f"{2012 + years}-01-01"
@@ -64,12 +74,12 @@ def step_link(db: str) -> dict[str, Any]:
     from caselink.store import Store
 
     with Store.open(db, user="bench") as store:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu_s()
         report = link(store, full=True, purpose="benchmark", raise_alerts=False)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
     return {"cases": report.cases, "candidate_pairs": report.candidate_pairs, "stored_links": report.stored_links,
-            "by_block": report.by_block, "wall_s": round(wall, 2), "stages_s": report.seconds,
-            "peak_rss_mib": round(_peak_mib())}
+            "by_block": report.by_block, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "stages_s": report.seconds,
+            "peak_rss_mib": round(_peak_mib()), "load_avg_1m_at_end": _load_avg(), "model": report.model_version}
 
 
 def step_similar(db: str, queries: int) -> dict[str, Any]:
@@ -149,14 +159,16 @@ def step_throughput(db: str, pairs: int, repeats: int) -> dict[str, Any]:
     cand = candidate_pairs(frame, entities=entities)
     reps = math.ceil(pairs / max(len(cand), 1))
     a, b = np.tile(cand.a, reps)[:pairs], np.tile(cand.b, reps)[:pairs]
-    runs = []
+    runs, cpus = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu_s()
         for s in range(0, len(a), 250_000):
             model.score(compare_pairs(table, a[s:s + 250_000], b[s:s + 250_000]))
         runs.append(time.perf_counter() - t0)
+        cpus.append(_cpu_s() - c0)
     med = float(np.median(runs))
     return {"pairs": int(len(a)), "repeats": repeats, "seconds_median": round(med, 2),
+            "cpu_us_per_pair_median": round(float(np.median(cpus)) / len(a) * 1e6, 3), "load_avg_1m_at_end": _load_avg(),
             "us_per_pair_median": round(med / len(a) * 1e6, 3), "us_per_pair_runs": [round(r / len(a) * 1e6, 3) for r in runs],
             "features": len(compare_pairs(table, a[:10], b[:10]).names), "model": f"{model.name} {model.version}"}
 
