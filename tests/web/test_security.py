@@ -130,11 +130,21 @@ ENDPOINTS: list[tuple[str, str, str, str | None]] = [
     ("GET", "/cases/KENT-001", "cases:read", "KENT-001"),
     ("GET", "/alerts", "alerts:read", None),
     ("GET", "/audit", "audit:read", None),
+    ("GET", f"{API}/entities?q=07700900555", "entities:read", None),
+    ("GET", f"{API}/entities/phone:+447700900555", "entities:read", "MPS-002"),
+    ("GET", f"{API}/entities/phone:+447700900002", "entities:read", "KENT-001"),
+    ("GET", "/entities", "entities:read", None),
+    ("GET", "/entities/phone%3A%2B447700900555", "entities:read", "MPS-002"),
+    ("GET", "/entities/phone%3A%2B447700900002", "entities:read", "KENT-001"),
 ]
 SCOPES = {"all": lambda case: True, "mps": lambda case: case is None or case.startswith("MPS-")}
 
 
 def _call(client: TestClient, store: Store, method: str, path: str, headers: dict[str, str]) -> Any:
+    if "/entities" in path:
+        from .test_entity_pages import seed_entities
+
+        seed_entities(store)
     with store.transaction() as con:
         n = con.execute("SELECT count(*) FROM alerts").fetchall()[0][0]
         mps = raise_alert(con, kind="linkage", title="m", dedupe_key=f"m{n}", case_id="MPS-002", related_ids=["MPS-001"])

@@ -1,6 +1,6 @@
 """Roles and what each may do. One table, used by the API, the pages and the tests.
 
-- analyst: reads cases, similar cases, series, alerts and scan results; acknowledges alerts;
+- analyst: reads cases, similar cases, series, alerts, scan results and entities; acknowledges alerts;
   records intel reports and moves them on (acknowledge, assess, action).
 - reviewer: as analyst, plus missed-action findings, the disparity report and exports.
 - supervisor: as reviewer, plus closing intel (escalations land here) and importing cases.
@@ -15,7 +15,7 @@ ROLES = ("analyst", "reviewer", "supervisor", "admin")
 
 _ANALYST = frozenset({
     "cases:read", "similar:read", "series:read", "alerts:read", "alerts:ack", "scan:read",
-    "intel:read", "intel:create", "intel:update",
+    "intel:read", "intel:create", "intel:update", "entities:read",
 })
 _REVIEWER = _ANALYST | {"checks:read", "disparity:read", "cases:export"}
 _SUPERVISOR = _REVIEWER | {"intel:close", "cases:import"}

@@ -151,7 +151,18 @@ class SeriesDetail(SeriesOut):
     links: list[SeriesLink]
 
 
+class MentionIn(BaseModel):
+    """A person, phone, vehicle, address, handle or e-mail the report names (resolved on receipt)."""
+
+    kind: str = Field(min_length=1, max_length=20)
+    value: str = Field(min_length=1, max_length=500)
+    role: str | None = Field(default=None, max_length=20)
+    name: str | None = Field(default=None, max_length=200)
+    dob: str | None = Field(default=None, max_length=40)
+
+
 class IntelIn(BaseModel):
+    mentions: list[MentionIn] = Field(default_factory=list, max_length=100)
     text: str = Field(min_length=1, max_length=100_000)
     reporter_relation: str = Field(min_length=1, max_length=60)
     channel: str = Field(min_length=1, max_length=60)

@@ -86,6 +86,7 @@ CASE_SECTIONS = [
     ("caselink.linkage", "caselink.web.linkage_pages:similar_section"),
     ("caselink.intel", "caselink.web.intel_pages:intel_section"),
     ("caselink.checks", "caselink.web.analysis_pages:findings_section"),
+    ("caselink.entities", "caselink.web.entity_pages:entities_section"),
 ]
 DASHBOARD_PANELS: list[tuple[str, str]] = [
     ("caselink.intel", "caselink.web.intel_pages:overdue_panel"),

@@ -25,6 +25,7 @@ PAGE_MODULES = [
     ("caselink.web.linkage_pages", "caselink.linkage"),
     ("caselink.web.intel_pages", "caselink.intel"),
     ("caselink.web.analysis_pages", "caselink.disparity"),
+    ("caselink.web.entity_pages", "caselink.entities"),
 ]
 
 

@@ -18,6 +18,7 @@ _AREAS = [
     ("caselink.api.routes.linkage", "caselink.linkage"),
     ("caselink.api.routes.intel", "caselink.intel"),
     ("caselink.api.routes.analysis", "caselink.checks"),
+    ("caselink.api.routes.entities", "caselink.entities"),
 ]
 
 
