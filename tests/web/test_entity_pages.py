@@ -172,3 +172,28 @@ def test_case_page_lists_the_cases_entities_and_links_reach_their_pages(client: 
         assert client.get(link).status_code == 200
     row = audit_rows(seeded, "consultation")[-1]
     assert row[5] == "OP-WEB" and "MPS-002" in row[4]
+
+
+# -- in a real browser (the harness of test_browser.py: its server, Chromium and login) ------------
+from .test_browser import CHROMIUM, base_url, browser, login, page, shot  # noqa: E402,F401
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+def test_browser_entity_page_renders_and_the_case_page_links_to_it(page: Any, base_url: str) -> None:  # noqa: F811
+    login(page, base_url, "sue")
+    page.goto(f"{base_url}/entities?kind=person")
+    first = page.locator("table.entities tbody tr td a").first
+    name = first.inner_text().strip()
+    first.click()
+    page.wait_for_url("**/entities/person*")
+    entity_url = page.url
+    assert page.locator("h1").inner_text().startswith(name)
+    assert page.locator("#mentions tbody tr").count() >= 2
+    shot(page, "09-entity")
+    # From one of its cases, the case page's section links back to this entity.
+    page.locator("#mentions tbody tr td a[href^='/cases/']").first.click()
+    page.wait_for_url("**/cases/**")
+    page.locator("#entities a", has_text=name).first.click()
+    page.wait_for_url(entity_url)
+    assert page.locator("h1").inner_text().startswith(name)
