@@ -16,6 +16,7 @@ from caselink.accounts import ManualClock
 from caselink.store import Store
 
 from .conftest import CASES, audit_rows, bearer, token_for, write_cases
+from .test_browser import CHROMIUM, base_url, browser, login, page, shot  # noqa: F401  (fixtures)
 
 API = "/api/v1"
 SHARED = "phone:+447700900555"      # MPS-002, MPS-003 and KENT-001
@@ -146,10 +147,10 @@ def test_entity_page_renders_escaped_and_links_to_its_cases(client: TestClient, 
     assert listing.status_code == 200 and f'href="/entities/{quote(SHARED, safe="/")}"' in listing.text
     handle = client.get("/entities", params={"q": XSS_VALUE}).text
     assert "<script>alert" not in handle
-    page = client.get(f"/entities/{quote(SHARED, safe='/')}")
-    assert page.status_code == 200
-    assert 'href="/cases/KENT-001"' in page.text and "+44 (0)7700 900555" in page.text
-    assert "same phone (+447700900555): witness in MPS-002, reporter in MPS-003" in page.text
+    resp = client.get(f"/entities/{quote(SHARED, safe='/')}")
+    assert resp.status_code == 200
+    assert 'href="/cases/KENT-001"' in resp.text and "+44 (0)7700 900555" in resp.text
+    assert "same phone (+447700900555): witness in MPS-002, reporter in MPS-003" in resp.text
     handle_id = seeded.con.execute("SELECT entity_id FROM entity_mentions WHERE kind = 'handle'").fetchall()[0][0]
     shown = client.get(f"/entities/{quote(handle_id, safe='/')}").text
     assert XSS_VALUE not in shown and "&lt;script&gt;" in shown
@@ -162,11 +163,11 @@ def test_case_page_lists_the_cases_entities_and_links_reach_their_pages(client: 
     from .test_security import web_login
 
     web_login(client, seeded, clock, "analyst_mps")
-    page = client.get("/cases/MPS-002")
-    assert page.status_code == 200 and 'id="entities"' in page.text
-    links = re.findall(r'href="(/entities/[^"]+)"', page.text)
+    resp = client.get("/cases/MPS-002")
+    assert resp.status_code == 200 and 'id="entities"' in resp.text
+    links = re.findall(r'href="(/entities/[^"]+)"', resp.text)
     assert f"/entities/{quote(SHARED, safe='/')}" in links and len(links) == 2  # the phone and Danny Brown
-    section = page.text.split('id="entities"')[1].split("</section>")[0]
+    section = resp.text.split('id="entities"')[1].split("</section>")[0]
     assert 'href="/cases/MPS-003"' in section and "KENT-001" not in section
     for link in links:
         assert client.get(link).status_code == 200
@@ -175,7 +176,6 @@ def test_case_page_lists_the_cases_entities_and_links_reach_their_pages(client: 
 
 
 # -- in a real browser (the harness of test_browser.py: its server, Chromium and login) ------------
-from .test_browser import CHROMIUM, base_url, browser, login, page, shot  # noqa: E402,F401
 
 
 @pytest.mark.slow
