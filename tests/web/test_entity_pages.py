@@ -197,3 +197,15 @@ def test_browser_entity_page_renders_and_the_case_page_links_to_it(page: Any, ba
     page.locator("#entities a", has_text=name).first.click()
     page.wait_for_url(entity_url)
     assert page.locator("h1").inner_text().startswith(name)
+
+
+def test_shared_evidence_is_cut_to_the_first_cases_and_says_so(client: TestClient, seeded: Store,
+                                                               tokens: dict[str, str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import caselink.api.routes.entities as routes
+
+    assert _get(client, tokens["analyst_all"], f"/entities/{SHARED}").json()["shared_cases_cut"] is False
+    monkeypatch.setattr(routes, "MAX_PAIR_CASES", 2)
+    e = _get(client, tokens["analyst_all"], f"/entities/{SHARED}").json()
+    assert e["shared_cases_cut"] is True and [(s["a"], s["b"]) for s in e["shared"]] == [("KENT-001", "MPS-002")]
+    assert e["cases"] == ["KENT-001", "MPS-002", "MPS-003"]

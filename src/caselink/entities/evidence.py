@@ -48,9 +48,29 @@ def explain_shared(con: duckdb.DuckDBPyConnection, case_a: str, case_b: str) -> 
         WHERE a.source = 'case' AND b.source = 'case' AND a.source_id = ? AND b.source_id = ?
         ORDER BY a.kind, r.display
     """, [case_a, case_b]).fetchall()
-    out = []
-    for kind, display, role_a, role_b, low, high in rows:
-        weight = low if low is not None else high
-        how = f"match weight {weight:+.1f}" if weight is not None else "same normalised value"
-        out.append(f"same {kind} ({display}): {role_a} in {case_a}, {role_b} in {case_b}, {how}")
+    return [_phrase(case_a, case_b, *r) for r in rows]
+
+
+def _phrase(case_a: str, case_b: str, kind: str, display: str, role_a: str, role_b: str, low: float | None,
+            high: float | None) -> str:
+    weight = low if low is not None else high
+    how = f"match weight {weight:+.1f}" if weight is not None else "same normalised value"
+    return f"same {kind} ({display}): {role_a} in {case_a}, {role_b} in {case_b}, {how}"
+
+
+def explain_shared_among(con: duckdb.DuckDBPyConnection, case_ids: list[str]) -> dict[tuple[str, str], list[str]]:
+    """``explain_shared`` for every pair (a < b) of these cases that shares something, in one query."""
+    if not _resolved(con) or len(case_ids) < 2:
+        return {}
+    rows = con.execute("""
+        SELECT a.source_id, b.source_id, a.kind, r.display, a.role, b.role, least(a.match_weight, b.match_weight),
+               greatest(a.match_weight, b.match_weight)
+        FROM entity_mentions a JOIN entity_mentions b ON a.entity_id = b.entity_id AND a.source_id < b.source_id
+             JOIN resolved_entities r ON r.entity_id = a.entity_id
+        WHERE a.source = 'case' AND b.source = 'case' AND list_contains(?, a.source_id) AND list_contains(?, b.source_id)
+        ORDER BY a.source_id, b.source_id, a.kind, r.display
+    """, [case_ids, case_ids]).fetchall()
+    out: dict[tuple[str, str], list[str]] = {}
+    for a, b, *rest in rows:
+        out.setdefault((a, b), []).append(_phrase(a, b, *rest))
     return out

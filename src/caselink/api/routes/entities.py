@@ -24,7 +24,7 @@ router = APIRouter(tags=["entities"], responses=ERROR_RESPONSES)
 CtxDep = Annotated[Ctx, Depends(open_ctx)]
 Kind = Literal["person", "phone", "vehicle", "email", "handle", "address"]
 EntityId = Annotated[str, PathParam(min_length=1, max_length=300)]
-MAX_PAIR_CASES = 12  # shared evidence for the pairs among at most this many cases (66 pairs)
+MAX_PAIR_CASES = 30  # shared evidence for the pairs among at most this many cases (435 pairs, one query)
 
 
 class EntityOut(BaseModel):
@@ -81,11 +81,12 @@ def find_entities(ctx: Ctx, q: str | None, kind: str | None, min_sources: int, l
 
 def shared_between(ctx: Ctx, case_ids: list[str]) -> tuple[list[dict[str, Any]], bool]:
     """What each pair of (visible) cases shares, in plain phrases; True if the cases were cut."""
-    from caselink.entities.evidence import explain_shared
+    from caselink.entities.evidence import explain_shared_among
 
-    kept = case_ids[:MAX_PAIR_CASES]
-    out = [{"a": a, "b": b, "lines": explain_shared(ctx.store.con, a, b)} for a, b in combinations(kept, 2)]
-    return [s for s in out if s["lines"]], len(case_ids) > len(kept)
+    kept = sorted(case_ids)[:MAX_PAIR_CASES]
+    found = explain_shared_among(ctx.store.con, kept)
+    return [{"a": a, "b": b, "lines": found[(a, b)]} for a, b in combinations(kept, 2) if (a, b) in found], \
+        len(case_ids) > len(kept)
 
 
 def entity_detail(ctx: Ctx, entity_id: str) -> dict[str, Any]:
