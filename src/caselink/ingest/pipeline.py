@@ -1,8 +1,9 @@
 """Ingest: read files, validate every record, then write one batch atomically with its audit rows.
 
-The whole input is validated before anything is visible: records stream into temporary staging
-tables inside one transaction, and the transaction commits only when every record passed (or,
-with ``skip_invalid``, after the rejects are set aside). A crash at any moment leaves the store
+The whole input is validated before anything is visible: records are staged block by block
+into Parquet files in a private spool folder, the merge reads them inside one transaction, and
+the transaction commits only when every record passed (or, with ``skip_invalid``, after the
+rejects are set aside). A crash at any moment leaves the store
 with all of the batch or none of it. Re-ingesting an identical record changes nothing; a
 changed record becomes a new version, the old one kept.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -36,17 +38,13 @@ from caselink.ingest.staging import (
     Deduper,
     EntitiesByCase,
     jsonl_blocks,
+    open_spool,
+    spill,
     stage_block,
     stage_jsonl_lines,
 )
 from caselink.schema.validate import validate_entity_row
-from caselink.store.cases import (
-    create_staging,
-    drop_staged_lines,
-    drop_staging,
-    insert_staged,
-    merge_staging,
-)
+from caselink.store.cases import drop_staging, merge_staging, stage_files
 
 if TYPE_CHECKING:
     from caselink.store.store import Store
@@ -126,8 +124,8 @@ def _workers() -> int:
 
 
 def _blocks(streams: list[Iterable[SourceRecord] | Path], entities_by_case: EntitiesByCase,
-            keep_rejects: bool) -> Iterator[Block]:
-    """Staged blocks from every input, in input order; big JSON Lines files use worker processes."""
+            keep_rejects: bool, spool: Path) -> Iterator[Block]:
+    """Staged (spilled) blocks from every input, in input order; big JSON Lines files use worker processes."""
     pool = None
     try:
         for stream in streams:
@@ -137,7 +135,7 @@ def _blocks(streams: list[Iterable[SourceRecord] | Path], entities_by_case: Enti
                     import multiprocessing
 
                     pool = multiprocessing.get_context("spawn").Pool(workers)
-                tasks = jsonl_blocks(stream, CHUNK, keep_rejects)
+                tasks = jsonl_blocks(stream, CHUNK, keep_rejects, spool)
                 if pool is None:
                     yield from map(stage_jsonl_lines, tasks)
                 else:
@@ -148,7 +146,7 @@ def _blocks(streams: list[Iterable[SourceRecord] | Path], entities_by_case: Enti
                 chunk = list(itertools.islice(iterator, CHUNK))
                 if not chunk:
                     break
-                yield stage_block(chunk, entities_by_case, keep_rejects)
+                yield spill(stage_block(chunk, entities_by_case, keep_rejects), spool)
     finally:
         if pool is not None:
             pool.terminate()
@@ -199,15 +197,18 @@ def ingest(
     t0 = time.perf_counter()
     con = store.con
     rejects_tmp: Path | None = None
+    spool = open_spool()
+    staged_cases: list[str] = []
+    staged_entities: list[str] = []
     con.execute("BEGIN TRANSACTION")
     try:
-        create_staging(con)
         with progress.bar("validating", None, show=show_progress) as bar:
-            for block in _blocks(streams, entities_by_case, keep_rejects):
+            for block in _blocks(streams, entities_by_case, keep_rejects, spool):
                 records += block.records
                 problems.extend(block.problems)
                 rejects.extend(block.rejects)
-                insert_staged(con, block.cases, block.entities)
+                staged_cases.extend([block.case_file] if block.case_file else [])
+                staged_entities.extend([block.entity_file] if block.entity_file else [])
                 dup_problems = dedupe.feed(block.keys)
                 problems.extend(dup_problems)
                 if keep_rejects:
@@ -219,7 +220,7 @@ def ingest(
                     problems.append(Problem(source, line, "case_id", f"{case_id!r} is not a case in this ingest's case files"))
         if problems and skip_invalid is None:
             raise ValidationFailed(problems, records)
-        drop_staged_lines(con, dedupe.drop, sorted(dedupe.conflicted))
+        stage_files(con, staged_cases, staged_entities, dedupe.drop, sorted(dedupe.conflicted))
         staged_at = time.perf_counter()
         merged = merge_staging(con, batch_id)
         _audit_batch(store, merged, batch_id, paths, command)
@@ -237,6 +238,8 @@ def ingest(
         if rejects_tmp is not None:
             rejects_tmp.unlink(missing_ok=True)
         raise
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
     if rejects_tmp is not None and skip_invalid is not None:
         os.replace(rejects_tmp, skip_invalid)
     report = IngestReport(

@@ -2,6 +2,8 @@
 
 ``stage_block`` is pure (no database, no global state), so it runs the same in the ingest
 process or in worker processes; duplicates across blocks are resolved afterwards by ``Deduper``.
+``spill`` writes a block's tables to Parquet files in a spool folder, so worker processes hand
+back only keys and problems, and the merge reads the files directly (no staging copy).
 """
 
 from __future__ import annotations
@@ -9,6 +11,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import itertools
+import os
+import shutil
+import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +22,7 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from caselink.errors import Problem
 from caselink.ingest.readers import SourceRecord, parse_jsonl_line
@@ -38,10 +45,13 @@ EntitiesByCase = dict[str, list[tuple[Entity, str, int]]]
 
 @dataclass
 class Block:
-    """One staged block: Arrow tables for valid records, their keys, and the problems found."""
+    """One staged block: Arrow tables (or, once spilled, Parquet files) for valid records, their keys,
+    and the problems found."""
 
     cases: pa.Table | None = None
     entities: pa.Table | None = None
+    case_file: str | None = None
+    entity_file: str | None = None
     keys: list[tuple[str, str, str, int]] = field(default_factory=list)  # case_id, hash, source, line
     problems: list[Problem] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)
@@ -113,10 +123,48 @@ def _stage_one(raw: SourceRecord, entities_by_case: EntitiesByCase | None) -> tu
     return rec, canonical, hashlib.sha256(canonical).hexdigest()
 
 
-def stage_jsonl_lines(args: tuple[str, int, list[bytes], bool]) -> Block:
-    """Worker entry point: parse and stage a block of JSON Lines (``first_line`` is 1-based)."""
-    source, first_line, lines, keep_rejects = args
-    return stage_block(_parse_lines(source, first_line, lines), None, keep_rejects)
+def stage_jsonl_lines(args: tuple[str, int, list[bytes], bool, str]) -> Block:
+    """Worker entry point: parse and stage a block of JSON Lines (``first_line`` is 1-based) and
+    spill it to the spool folder."""
+    source, first_line, lines, keep_rejects, spool = args
+    return spill(stage_block(_parse_lines(source, first_line, lines), None, keep_rejects), Path(spool))
+
+
+def spill(block: Block, spool: Path) -> Block:
+    """Write the block's tables to uncompressed Parquet files in ``spool`` (cheap to write and to scan)."""
+    name = uuid.uuid4().hex
+    if block.cases is not None:
+        block.case_file = str(spool / f"cases-{name}.parquet")
+        pq.write_table(block.cases, block.case_file, compression="none")
+        block.cases = None
+    if block.entities is not None:
+        block.entity_file = str(spool / f"entities-{name}.parquet")
+        pq.write_table(block.entities, block.entity_file, compression="none")
+        block.entities = None
+    return block
+
+
+SPOOL_PREFIX = "caselink-ingest-"
+
+
+def open_spool() -> Path:
+    """A fresh spool folder for one ingest; folders left by ingests that were killed are removed."""
+    root = Path(tempfile.gettempdir())
+    for old in root.glob(f"{SPOOL_PREFIX}*"):
+        pid = old.name.removeprefix(SPOOL_PREFIX).partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _parse_lines(source: str, first_line: int, lines: list[bytes]) -> Iterable[SourceRecord]:
@@ -126,8 +174,9 @@ def _parse_lines(source: str, first_line: int, lines: list[bytes]) -> Iterable[S
             yield record
 
 
-def jsonl_blocks(path: Path, block_lines: int, keep_rejects: bool) -> Iterable[tuple[str, int, list[bytes], bool]]:
-    """Split a JSON Lines file into (source, first line, lines) blocks for workers."""
+def jsonl_blocks(path: Path, block_lines: int, keep_rejects: bool,
+                 spool: Path) -> Iterable[tuple[str, int, list[bytes], bool, str]]:
+    """Split a JSON Lines file into (source, first line, lines, keep_rejects, spool) tasks for workers."""
     with open(path, "rb") as handle:
         first = 1
         while True:
@@ -136,7 +185,7 @@ def jsonl_blocks(path: Path, block_lines: int, keep_rejects: bool) -> Iterable[t
                 break
             if first == 1 and lines[0].startswith(b"\xef\xbb\xbf"):
                 lines[0] = lines[0][3:]
-            yield (path.name, first, lines, keep_rejects)
+            yield (path.name, first, lines, keep_rejects, str(spool))
             first += len(lines)
 
 

@@ -1,4 +1,4 @@
-"""Writing validated cases: staging tables, then one set-based merge into the store.
+"""Writing validated cases: staging views over the spooled blocks, then one set-based merge into the store.
 
 The merge runs inside the caller's transaction: new cases are inserted, changed ones get a
 new version (the old one stays in ``case_versions``), identical ones are left alone.
@@ -21,39 +21,50 @@ STAGING_ENTITIES = "_staging_entities"
 _SQL_TYPES = {"id": "VARCHAR", "enum": "VARCHAR", "datetime": "VARCHAR", "float": "DOUBLE",
               "int": "INTEGER", "text": "VARCHAR", "tag": "VARCHAR", "list": "VARCHAR[]"}
 
+_STAGED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    STAGING: tuple((f.name, _SQL_TYPES[f.kind]) for f in FIELDS if f.kind != "entities")
+    + (("content_hash", "VARCHAR"), ("record", "VARCHAR"), ("source", "VARCHAR"), ("line", "INTEGER")),
+    STAGING_ENTITIES: tuple((n, "VARCHAR") for n in ("case_id", "kind", "role", "value", "name", "dob", "source"))
+    + (("line", "INTEGER"),),
+}
 
-def create_staging(con: duckdb.DuckDBPyConnection) -> None:
-    cols = ", ".join(f"{f.name} {_SQL_TYPES[f.kind]}" for f in FIELDS if f.kind != "entities")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGING} ({cols}, content_hash VARCHAR, record VARCHAR, "
-                "source VARCHAR, line INTEGER)")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGING_ENTITIES} (case_id VARCHAR, kind VARCHAR, role VARCHAR, "
-                "value VARCHAR, name VARCHAR, dob VARCHAR, source VARCHAR, line INTEGER)")
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-def drop_staged_lines(con: duckdb.DuckDBPyConnection, lines: list[tuple[str, int]], case_ids: list[str]) -> None:
-    """Remove staged rows: repeated copies (by source and line) and conflicting case ids."""
-    if lines:
-        table = pa.table({"source": [s for s, _ in lines], "line": pa.array([n for _, n in lines], pa.int32())})
+def stage_files(con: duckdb.DuckDBPyConnection, case_files: list[str], entity_files: list[str],
+                drop_lines: list[tuple[str, int]], drop_ids: list[str]) -> None:
+    """Staging views over the blocks' Parquet files, leaving out repeated copies (by source and
+    line) and conflicting case ids. The merge reads the files directly: nothing is copied twice."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _staging_drop (source VARCHAR, line INTEGER)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _staging_drop_ids (case_id VARCHAR)")
+    if drop_lines:
+        table = pa.table({"source": [s for s, _ in drop_lines], "line": pa.array([n for _, n in drop_lines], pa.int32())})
         con.register("_drop", table)
-        for name in (STAGING, STAGING_ENTITIES):
-            con.execute(f"DELETE FROM {name} t USING _drop d WHERE t.source = d.source AND t.line = d.line")
+        con.execute("INSERT INTO _staging_drop SELECT * FROM _drop")
         con.unregister("_drop")
-    if case_ids:
-        for name in (STAGING, STAGING_ENTITIES):
-            con.execute(f"DELETE FROM {name} WHERE list_contains(?, case_id)", [case_ids])
-
-
-def insert_staged(con: duckdb.DuckDBPyConnection, cases: pa.Table | None, entities: pa.Table | None) -> None:
-    for name, table in ((STAGING, cases), (STAGING_ENTITIES, entities)):
-        if table is not None and table.num_rows:
-            con.register("_block", table)
-            con.execute(f"INSERT INTO {name} SELECT * FROM _block")
-            con.unregister("_block")
+    if drop_ids:
+        con.execute("INSERT INTO _staging_drop_ids SELECT unnest(?)", [drop_ids])
+    for view, files in ((STAGING, case_files), (STAGING_ENTITIES, entity_files)):
+        columns = _STAGED_COLUMNS[view]
+        if files:
+            source = f"read_parquet([{', '.join(_quote(f) for f in files)}])"
+        else:
+            source = "(SELECT " + ", ".join(f"NULL::{t} AS {n}" for n, t in columns) + " WHERE false)"
+        con.execute(f"""
+            CREATE OR REPLACE TEMP VIEW {view} AS
+            SELECT {', '.join(f's.{n}' for n, _ in columns)} FROM {source} s
+            WHERE NOT EXISTS (SELECT 1 FROM _staging_drop d WHERE d.source = s.source AND d.line = s.line)
+              AND NOT EXISTS (SELECT 1 FROM _staging_drop_ids i WHERE i.case_id = s.case_id)
+        """)
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"DROP TABLE IF EXISTS {STAGING}")
-    con.execute(f"DROP TABLE IF EXISTS {STAGING_ENTITIES}")
+    for view in (STAGING, STAGING_ENTITIES):
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    for table in ("_staging_drop", "_staging_drop_ids"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 @dataclass(frozen=True)
