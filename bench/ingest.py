@@ -35,7 +35,8 @@ wall = time.perf_counter() - t
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"wall_s": wall, "new": r.new, "records": r.records, "peak_rss_mb": me.ru_maxrss / 1024,
                   "peak_worker_rss_mb": kids.ru_maxrss / 1024, "cpu_s": me.ru_utime + me.ru_stime,
-                  "worker_cpu_s": kids.ru_utime + kids.ru_stime, "phases_s": r.extra.get("seconds", {})}))
+                  "worker_cpu_s": kids.ru_utime + kids.ru_stime, "phases_s": r.extra.get("seconds", {}),
+                  "phases_cpu_s": r.extra.get("cpu_seconds", {})}))
 """
 
 
@@ -84,13 +85,15 @@ def main() -> None:
             "peak_worker_rss_mb": round(max(r["peak_worker_rss_mb"] for r in runs)),
             "db_mb": round(runs[-1]["db_mb"], 1),
             "cpu_s_median": round(cpu, 2), "cpu_s_main_median": round(statistics.median(r["cpu_s"] for r in runs), 2),
-            "phases_s_of_median_run": middle["phases_s"],
+            "phases_s_of_median_run": middle["phases_s"], "phases_cpu_s_of_median_run": middle["phases_cpu_s"],
+            "worker_cpu_s_median": round(statistics.median(r["worker_cpu_s"] for r in runs), 2),
             "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         }
         rows.append(row)
         print(f"{n:>9,} cases: median {median:7.2f} s  {row['records_per_s']:>8,} rec/s  "
               f"{row['us_per_record']:6.1f} us/rec  peak {row['peak_rss_mb']:,} MB (+{row['peak_worker_rss_mb']} MB per worker)  "
-              f"cpu {cpu:.1f} s  load {load_before:.1f}->{row['load_avg_1m'][1]:.1f}\n    phases {middle['phases_s']}",
+              f"cpu {cpu:.1f} s  load {load_before:.1f}->{row['load_avg_1m'][1]:.1f}\n    phases {middle['phases_s']}\n"
+              f"    main-process cpu {middle['phases_cpu_s']}, workers {row['worker_cpu_s_median']} s",
               flush=True)
     for a, b in zip(rows, rows[1:], strict=False):
         growth = (b["wall_s_median"] / a["wall_s_median"]) / (b["cases"] / a["cases"])

@@ -194,7 +194,7 @@ def ingest(
     keep_rejects = skip_invalid is not None
     batch_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     started = datetime.now(UTC).replace(tzinfo=None)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     con = store.con
     rejects_tmp: Path | None = None
     spool = open_spool()
@@ -221,7 +221,7 @@ def ingest(
         if problems and skip_invalid is None:
             raise ValidationFailed(problems, records)
         stage_files(con, staged_cases, staged_entities, dedupe.drop, sorted(dedupe.conflicted))
-        staged_at = time.perf_counter()
+        staged_at, staged_cpu = time.perf_counter(), time.process_time()
         merged = merge_staging(con, batch_id)
         _audit_batch(store, merged, batch_id, paths, command)
         n_rejected = len(rejects)
@@ -231,7 +231,7 @@ def ingest(
              len(merged.changed_ids), merged.unchanged, n_rejected])
         drop_staging(con)
         rejects_tmp = _write_rejects_tmp(skip_invalid, rejects) if skip_invalid is not None else None
-        merged_at = time.perf_counter()
+        merged_at, merged_cpu = time.perf_counter(), time.process_time()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -246,9 +246,12 @@ def ingest(
         batch_id, [str(p) for p in paths], records, len(merged.new_ids), len(merged.changed_ids),
         merged.unchanged, n_rejected, str(skip_invalid) if skip_invalid is not None else None,
         merged.new_ids, merged.changed_ids)
-    done = time.perf_counter()
+    done, done_cpu = time.perf_counter(), time.process_time()
     report.extra["seconds"] = {"validate_and_stage": round(staged_at - t0, 2), "merge": round(merged_at - staged_at, 2),
                                "commit": round(done - merged_at, 2), "merge_steps": merged.seconds}
+    # CPU of this process and its database threads (worker processes not included).
+    report.extra["cpu_seconds"] = {"validate_and_stage": round(staged_cpu - c0, 2), "merge": round(merged_cpu - staged_cpu, 2),
+                                   "commit": round(done_cpu - merged_cpu, 2)}
     if run_hooks and (report.new_ids or report.changed_ids):
         _run_after_ingest(store, report)
     return report
