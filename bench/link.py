@@ -79,7 +79,8 @@ def step_link(db: str) -> dict[str, Any]:
         wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
     return {"cases": report.cases, "candidate_pairs": report.candidate_pairs, "stored_links": report.stored_links,
             "by_block": report.by_block, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "stages_s": report.seconds,
-            "peak_rss_mib": round(_peak_mib()), "load_avg_1m_at_end": _load_avg(), "model": report.model_version}
+            "peak_rss_mib": round(_peak_mib()), "peak_mib_by_stage": report.peak_mib,
+            "load_avg_1m_at_end": _load_avg(), "model": report.model_version}
 
 
 def step_similar(db: str, queries: int) -> dict[str, Any]:

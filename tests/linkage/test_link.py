@@ -127,3 +127,35 @@ def test_case_without_location_is_still_linked(store: Store, tmp_path: Path) -> 
         "SELECT case_a FROM links WHERE case_b = 'BARK-4' UNION SELECT case_b FROM links WHERE case_a = 'BARK-4'"
     ).fetchall()}
     assert {"BARK-1", "BARK-2", "BARK-3"} <= partners
+
+
+def test_a_failure_while_links_stream_in_leaves_the_old_links(loaded: Store) -> None:
+    """Links are written chunk by chunk inside one transaction: a failure after some chunks were
+    inserted (here: scoring the second chunk) rolls all of them back, with no audit row for it."""
+    from caselink.linkage.link import resolve_model
+
+    real = resolve_model(None)
+
+    class FailsLater:
+        name, version, calls = real.name, real.version, 0
+
+        def score(self, feats: object) -> object:
+            self.calls += 1
+            if self.calls == 2:
+                raise RuntimeError("scoring failed")
+            return real.score(feats)
+
+        def explain_many(self, *args: object, **kw: object) -> object:
+            return real.explain_many(*args, **kw)
+
+    assert link(loaded, full=True).candidate_pairs > 1000  # more than one chunk of 1000
+    before = _links(loaded)
+    audit_rows = loaded.con.execute("SELECT count(*) FROM audit_log").fetchall()[0][0]
+    model = FailsLater()
+    with pytest.raises(RuntimeError, match="scoring failed"):
+        link(loaded, full=True, model=model, config=LinkConfig(chunk_pairs=1000, store_probability=0.0))
+    assert model.calls == 2
+    assert _links(loaded) == before
+    # the run's read of the cases is audited before scoring; no row records links it did not store
+    details = [d for (d,) in loaded.con.execute("SELECT detail FROM audit_log ORDER BY seq").fetchall()[audit_rows:]]
+    assert not any("stored_links" in (d or "") for d in details)

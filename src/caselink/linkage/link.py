@@ -68,6 +68,7 @@ class LinkReport:
     seconds: dict[str, float]
     alert_ids: list[int] = field(default_factory=list)
     windows: dict[str, float] = field(default_factory=dict)  # blocking windows after adapting to density
+    peak_mib: dict[str, float] = field(default_factory=dict)  # the process's peak memory at the end of each stage
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -194,9 +195,10 @@ def _plain(value: Any) -> Any:
 
 def score_pairs(
     table: Any, model: Any, a: np.ndarray, b: np.ndarray, *, min_probability: float, chunk: int,
-    explain_top: int = 8,
+    explain_top: int = 8, sink: Callable[..., None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Score pairs in chunks; return the kept pairs (a, b, probability, log_odds, explanation JSON)."""
+    """Score pairs in chunks; return the kept pairs (a, b, probability, log_odds, explanation JSON),
+    or, given ``sink``, hand each chunk's kept pairs to it instead (and return nothing kept)."""
     keep_a, keep_b, keep_p, keep_l = [], [], [], []
     keep_e: list[str] = []
     for start in range(0, len(a), chunk):
@@ -205,11 +207,16 @@ def score_pairs(
         scores = model.score(feats)
         prob = np.asarray(scores.probability, dtype=float)
         idx = np.flatnonzero(prob >= min_probability)
-        keep_a.append(ca[idx])
-        keep_b.append(cb[idx])
-        keep_p.append(prob[idx])
-        keep_l.append(np.asarray(scores.log_odds, dtype=float)[idx])
-        keep_e.extend(orjson.dumps(e).decode() for e in explanations(model, feats, idx, explain_top))
+        kept = (ca[idx], cb[idx], prob[idx], np.asarray(scores.log_odds, dtype=float)[idx],
+                [orjson.dumps(e).decode() for e in explanations(model, feats, idx, explain_top)])
+        if sink is not None:
+            sink(*kept)
+            continue
+        keep_a.append(kept[0])
+        keep_b.append(kept[1])
+        keep_p.append(kept[2])
+        keep_l.append(kept[3])
+        keep_e.extend(kept[4])
     if not keep_a:
         empty = np.empty(0)
         return empty.astype(np.int64), empty.astype(np.int64), empty, empty, []
@@ -244,10 +251,12 @@ def link(
     context = store_context_for(store, frame, entities, refit_text=targets is None,
                                 purpose=purpose or DEFAULT_PURPOSE, command=command)
     seconds["load"] = time.perf_counter() - t0
+    peak = {"load": _peak_mib()}
     ids = frame["case_id"].to_numpy()
     new_rows = None if targets is None else np.flatnonzero(np.isin(ids, np.asarray(targets, dtype=object)))
     pairs = candidate_pairs(frame, entities=entities, config=cfg.blocking, new_rows=new_rows)
     seconds["candidates"] = time.perf_counter() - t0 - seconds["load"]
+    peak["candidates"] = _peak_mib()
     if new_rows is None:  # every case takes part: one table of the whole store
         table, tab_ids, pa, pb = build_table(frame, entities, context), ids, pairs.a, pairs.b
     else:  # only the new cases and their partners, with the store's context
@@ -256,25 +265,37 @@ def link(
             details=lambda few: with_details(store, few, purpose=purpose or DEFAULT_PURPOSE, command=command))
         tab_ids = ids[rows]
     seconds["table"] = time.perf_counter() - t0 - seconds["load"] - seconds["candidates"]
-    a, b, p, lo, ex = score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability,
-                                  chunk=cfg.chunk_pairs, explain_top=cfg.explain_top)
-    seconds["score"] = time.perf_counter() - t0 - sum(seconds.values())
+    peak["table"] = _peak_mib()
     linked = ids if new_rows is None else ids[new_rows]
     batches = _covered_batches(frame["batch_id"].to_numpy(), new_rows)
-    from caselink.linkage.store_links import write_links
+    from caselink.linkage.store_links import LinkWriter
 
-    alert_ids = write_links(
-        store, tab_ids, a, b, p, lo, ex, model=mdl, linked_ids=[str(c) for c in linked], full=new_rows is None,
-        detail={"candidate_pairs": len(pairs), "by_block": pairs.by_block, "windows": pairs.windows,
-                _BATCH_MARK: batches,
-                "blocking": cfg.blocking.to_dict(), "store_probability": cfg.store_probability},
-        command=command, purpose=purpose or DEFAULT_PURPOSE, frame=frame,
-        alert_probability=cfg.alert_probability if raise_alerts else None)
+    with store.transaction() as con:  # links stream in as they are scored; all or nothing
+        writer = LinkWriter(con, tab_ids, model=mdl, linked_ids=[str(c) for c in linked], full=new_rows is None,
+                            alert_probability=cfg.alert_probability if raise_alerts else None)
+        score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability, chunk=cfg.chunk_pairs,
+                    explain_top=cfg.explain_top, sink=writer.add)
+        written = writer.seconds
+        seconds["score"] = time.perf_counter() - t0 - sum(seconds.values()) - written
+        peak["score"] = _peak_mib()
+        alert_ids = writer.finish(
+            user=store.user, command=command, purpose=purpose or DEFAULT_PURPOSE, frame=frame,
+            detail={"candidate_pairs": len(pairs), "by_block": pairs.by_block, "windows": pairs.windows,
+                    _BATCH_MARK: batches, "blocking": cfg.blocking.to_dict(),
+                    "store_probability": cfg.store_probability})
     seconds["write"] = time.perf_counter() - t0 - sum(seconds.values())
     seconds["total"] = time.perf_counter() - t0
-    return LinkReport(len(frame), len(linked), len(pairs), len(a), len(alert_ids), pairs.by_block, mdl.name,
+    peak["write"] = _peak_mib()
+    return LinkReport(len(frame), len(linked), len(pairs), writer.count, len(alert_ids), pairs.by_block, mdl.name,
                       mdl.version, new_rows is not None, {k: round(v, 3) for k, v in seconds.items()}, alert_ids,
-                      pairs.windows)
+                      pairs.windows, peak)
+
+
+def _peak_mib() -> float:
+    """The process's peak resident memory so far (MiB; Linux reports KiB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 __all__ = ["LIGHT_COLUMNS", "with_details", "LinkConfig", "LinkReport", "build_table", "link", "partner_table", "pending_case_ids", "score_pairs"]

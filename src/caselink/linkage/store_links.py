@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,44 +17,73 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-    from caselink.store.store import Store
 
 MAX_ALERTS = 1000  # per run: a bulk load of history must not bury the alerts list
 ALERT_LINKS = 5    # links shown in one alert's detail
 
 
-def write_links(
-    store: Store, ids: np.ndarray, a: np.ndarray, b: np.ndarray, prob: np.ndarray, log_odds: np.ndarray,
-    explanations: list[str], *, model: Any, linked_ids: Sequence[str], full: bool, detail: dict[str, Any],
-    command: str, purpose: str, frame: pd.DataFrame, alert_probability: float | None,
-) -> list[int]:
-    """Replace the links of ``linked_ids`` (all links if ``full``) with the new ones; raise alerts."""
-    import pandas as pd
+class LinkWriter:
+    """The links of one run, written chunk by chunk inside the caller's transaction (so memory
+    stays bounded however many pairs are kept); alerts and the "combination" audit row at the end.
 
-    ida, idb = ids[a].astype(str), ids[b].astype(str)
-    swap = ida > idb
-    ida, idb = np.where(swap, idb, ida), np.where(swap, ida, idb)
-    rows = pd.DataFrame({"case_a": ida, "case_b": idb, "probability": prob, "log_odds": log_odds,
-                         "explanation": explanations})
-    alert_ids: list[int] = []
-    with store.transaction() as con:
+    Replaces the links of ``linked_ids`` (all links if ``full``)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, ids: np.ndarray, *, model: Any, linked_ids: Sequence[str],
+                 full: bool, alert_probability: float | None) -> None:
+        import pandas as pd
+
+        self.con, self.ids, self.model, self.full = con, ids, model, full
+        self.linked = [str(c) for c in linked_ids]
+        self.alert_probability = alert_probability
+        self.count, self.seconds = 0, 0.0
+        self._strong: list[pd.DataFrame] = []
+        t0 = time.perf_counter()
         if full:
             con.execute("DELETE FROM links")
         else:
-            con.register("_linked", pd.DataFrame({"case_id": list(linked_ids)}))
+            con.register("_linked", pd.DataFrame({"case_id": self.linked}))
             con.execute("DELETE FROM links WHERE case_a IN (SELECT case_id FROM _linked) "
                         "OR case_b IN (SELECT case_id FROM _linked)")
             con.unregister("_linked")
-        con.register("_new_links", rows)
-        con.execute("INSERT INTO links SELECT case_a, case_b, probability, log_odds, explanation, ?, ?, "
-                    "now()::TIMESTAMP FROM _new_links ORDER BY case_a, case_b", [model.name, model.version])
-        con.unregister("_new_links")
-        if alert_probability is not None:
-            alert_ids = _raise_alerts(con, rows, frame, set(linked_ids), alert_probability, model)
-        audit.append(con, user=store.user, action="combination", command=command, case_ids=list(linked_ids),
-                     purpose=purpose, detail={**detail, "stored_links": len(rows), "alerts": len(alert_ids),
-                                              "model": f"{model.name} {model.version}", "full": full})
-    return alert_ids
+        self.seconds += time.perf_counter() - t0
+
+    def add(self, a: np.ndarray, b: np.ndarray, prob: np.ndarray, log_odds: np.ndarray,
+            explanations: list[str]) -> None:
+        """Insert one chunk of kept pairs (row positions into ``ids``)."""
+        import pandas as pd
+
+        if not len(a):
+            return
+        t0 = time.perf_counter()
+        ida, idb = self.ids[a].astype(str), self.ids[b].astype(str)
+        swap = ida > idb
+        rows = pd.DataFrame({"case_a": np.where(swap, idb, ida), "case_b": np.where(swap, ida, idb),
+                             "probability": prob, "log_odds": log_odds, "explanation": explanations})
+        self.con.register("_new_links", rows)
+        self.con.execute("INSERT INTO links SELECT case_a, case_b, probability, log_odds, explanation, ?, ?, "
+                         "now()::TIMESTAMP FROM _new_links ORDER BY case_a, case_b",
+                         [self.model.name, self.model.version])
+        self.con.unregister("_new_links")
+        self.count += len(rows)
+        if self.alert_probability is not None:
+            self._strong.append(rows[rows["probability"] >= self.alert_probability])
+        self.seconds += time.perf_counter() - t0
+
+    def finish(self, *, user: str, detail: dict[str, Any], command: str, purpose: str,
+               frame: pd.DataFrame) -> list[int]:
+        """Raise the alerts and append the audit row; returns the new alert ids."""
+        import pandas as pd
+
+        t0 = time.perf_counter()
+        alert_ids: list[int] = []
+        if self.alert_probability is not None and self._strong:
+            strong = pd.concat(self._strong, ignore_index=True)
+            alert_ids = _raise_alerts(self.con, strong, frame, set(self.linked), self.alert_probability, self.model)
+        audit.append(self.con, user=user, action="combination", command=command, case_ids=self.linked,
+                     purpose=purpose, detail={**detail, "stored_links": self.count, "alerts": len(alert_ids),
+                                              "model": f"{self.model.name} {self.model.version}", "full": self.full})
+        self.seconds += time.perf_counter() - t0
+        return alert_ids
 
 
 def _earlier_links(rows: pd.DataFrame, frame: pd.DataFrame, linked: set[str], threshold: float) -> pd.DataFrame:
