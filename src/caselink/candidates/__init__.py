@@ -279,16 +279,31 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[np.ndarray, np.nda
 
 def _union(parts: dict[str, np.ndarray], n: int, windows: dict[str, float]) -> CandidatePairs:
     """Unique pairs over all blocks, sorted; ``by_block`` counts each block's pairs before union.
-    Rows come back as int32 when they fit (half the memory of 100M+ pairs)."""
+    Rows come back as int32 when they fit (half the memory of 100M+ pairs). Each block's keys are
+    released as soon as they are copied, and rows are split from keys in slices, so the peak is
+    about one copy of the keys plus the result."""
     counts = {name: int(len(k)) for name, k in parts.items()}
-    keys = np.concatenate(list(parts.values())) if parts else np.empty(0, np.int64)
-    parts.clear()
+    keys = np.empty(sum(counts.values()), dtype=np.int64)
+    pos = 0
+    for name in list(parts):
+        block = parts.pop(name)
+        keys[pos:pos + len(block)] = block
+        pos += len(block)
+        del block
     keys.sort()  # sort + neighbour compare: much faster than np.unique's hashing for int64 keys
     if len(keys):
-        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+        fresh = np.empty(len(keys), dtype=bool)
+        fresh[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=fresh[1:])
+        keys = keys[fresh]
+        del fresh
     dtype = np.int32 if n < 2**31 else np.int64
     n = max(n, 1)
-    return CandidatePairs((keys // n).astype(dtype), (keys % n).astype(dtype), counts, windows)
+    a, b = np.empty(len(keys), dtype=dtype), np.empty(len(keys), dtype=dtype)
+    step = 1 << 22
+    for start in range(0, len(keys), step):
+        a[start:start + step], b[start:start + step] = np.divmod(keys[start:start + step], n)
+    return CandidatePairs(a, b, counts, windows)
 
 
 __all__ = ["BlockingConfig", "CandidatePairs", "candidate_pairs"]
