@@ -112,17 +112,20 @@ def person_frame(prepared: pd.DataFrame) -> pd.DataFrame:
 def model_columns(out: pd.DataFrame) -> pd.DataFrame:
     """Derived model columns (formal names, swapped DOB, initials) from first, last and dob."""
     out = out.copy()
-    out["formal"] = [list(formal_names(f)) if isinstance(f, str) and len(f) > 1 else None for f in out["first"]]
-    out["dob_swap"] = [N.swapped_dob(d) if isinstance(d, str) else None for d in out["dob"]]
+    # Plain lists, read once: iterating an Arrow-backed column element by element was most of the
+    # time of an incremental run (1.9 s for 80k stored people).
+    first, last, dob = out["first"].tolist(), out["last"].tolist(), out["dob"].tolist()
+    out["formal"] = [list(formal_names(f)) if isinstance(f, str) and len(f) > 1 else None for f in first]
+    out["dob_swap"] = [N.swapped_dob(d) if isinstance(d, str) else None for d in dob]
     # Not ``.str``: an empty frame (a case with no named person) has no string dtype to use it on.
-    out["first_initial"] = [f[:1] if isinstance(f, str) else None for f in out["first"]]
-    out["last_initial"] = [n[:1] if isinstance(n, str) else None for n in out["last"]]
-    out["tokens"] = [[t for t in (f, lst) if isinstance(t, str) and t] for f, lst in
-                     zip(out["first"], out["last"], strict=True)]
-    out["sorted_name"] = [" ".join(sorted(t)) for t in out["tokens"]]
-    out["full_name"] = [" ".join(t) for t in out["tokens"]]
+    out["first_initial"] = [f[:1] if isinstance(f, str) else None for f in first]
+    out["last_initial"] = [n[:1] if isinstance(n, str) else None for n in last]
+    tokens = [[t for t in (f, lst) if isinstance(t, str) and t] for f, lst in zip(first, last, strict=True)]
+    out["tokens"] = tokens
+    out["sorted_name"] = [" ".join(sorted(t)) for t in tokens]
+    out["full_name"] = [" ".join(t) for t in tokens]
     out["initials"] = ["".join(sorted((f[:1] if isinstance(f, str) else "", lst[:1]))) for f, lst in
-                       zip(out["first"], out["last"], strict=True)]
+                       zip(first, last, strict=True)]
     return out.reset_index(drop=True)
 
 
