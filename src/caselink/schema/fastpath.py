@@ -12,6 +12,7 @@ on generated valid and invalid records.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,6 +36,9 @@ _ENTITY_ROLES = frozenset(ENTITY_ROLES)
 _ENTITY_MAX = 500  # the reference's entity text limit (validate._ENTITY_SPEC)
 _DAY_END = timedelta(days=1, seconds=-1)
 _PAIRS = (("lat", "lon"), ("lon", "lat"), ("x", "y"), ("y", "x"))
+_CANONICAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ)?", re.ASCII)
+_CANONICAL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_MIN_YEAR, _MAX_YEAR = f"{MIN_YEAR:04d}", f"{MAX_YEAR:04d}"
 
 
 class _Slow(Exception):
@@ -47,14 +51,11 @@ def _plain(value: Any, limit: int) -> bool:
 
 
 def _date_ok(text: str) -> bool:
-    """``YYYY-MM-DD`` (ASCII digits), a real date, year within the contract's range."""
-    if not (text[4] == "-" == text[7] and text[:4].isdigit() and text[5:7].isdigit() and text[8:10].isdigit()):
-        return False
-    year = int(text[:4])
-    if not MIN_YEAR <= year <= MAX_YEAR:
+    """The ``YYYY-MM-DD`` start of an already matched canonical time is a real date within the contract's years."""
+    if not _MIN_YEAR <= text[:4] <= _MAX_YEAR:  # four ASCII digits compare like the numbers
         return False
     try:
-        date(year, int(text[5:7]), int(text[8:10]))
+        date.fromisoformat(text[:10])
     except ValueError:
         return False
     return True
@@ -62,15 +63,8 @@ def _date_ok(text: str) -> bool:
 
 def _moment(value: Any) -> str:
     """Canonical text of a time: ``YYYY-MM-DD`` and ``YYYY-MM-DDTHH:MM:SSZ`` are already canonical."""
-    if type(value) is str and value.isascii():
-        n = len(value)
-        if n == 10 and _date_ok(value):
-            return value
-        if (n == 20 and value[10] == "T" and value[19] == "Z" and value[13] == ":" == value[16]
-                and value[11:13].isdigit() and value[14:16].isdigit() and value[17:19].isdigit() and _date_ok(value)):
-            hour, minute, second = int(value[11:13]), int(value[14:16]), int(value[17:19])
-            if hour < 24 and minute < 60 and second < 60:
-                return value
+    if type(value) is str and _CANONICAL_TIME.fullmatch(value) is not None and _date_ok(value):
+        return value
     raise _Slow
 
 
@@ -123,7 +117,7 @@ def _make_fast(spec: FieldSpec) -> Callable[[Any], Any]:
         lower = kind == "tag"
 
         def fast_text(value: Any) -> str:
-            if _plain(value, limit):
+            if type(value) is str and len(value) <= limit and value.isascii() and value.isprintable():
                 text = value.strip()
                 return text.lower() if lower else text
             raise _Slow
@@ -138,7 +132,7 @@ def _fast_list(value: Any, limit: int) -> list[str]:
         raise _Slow
     out: set[str] = set()
     for item in value:
-        if not _plain(item, limit):
+        if not (type(item) is str and len(item) <= limit and item.isascii() and item.isprintable()):
             raise _Slow
         text = item.strip()
         if not text:
@@ -153,7 +147,7 @@ def _entity_text(raw: dict[str, Any], key: str, required: bool) -> str | None:
         if required:
             raise _Slow
         return None
-    if not _plain(value, _ENTITY_MAX):
+    if not (type(value) is str and len(value) <= _ENTITY_MAX and value.isascii() and value.isprintable()):
         raise _Slow
     text = value.strip()
     if not text:
@@ -177,7 +171,7 @@ def _fast_entities(value: Any) -> list[dict[str, str]]:
         text = _entity_text(raw, "value", True) or ""
         name = _entity_text(raw, "name", False)
         dob = _entity_text(raw, "dob", False)
-        if dob is not None and not (len(dob) == 10 and _date_ok(dob)):
+        if dob is not None and not (_CANONICAL_DATE.fullmatch(dob) is not None and _date_ok(dob)):
             raise _Slow
         found.add((kind, role, text, name, dob))
     out = []

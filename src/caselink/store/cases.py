@@ -7,6 +7,7 @@ new version (the old one stays in ``case_versions``), identical ones are left al
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -113,35 +114,45 @@ def merge_staging(con: duckdb.DuckDBPyConnection, batch_id: str) -> MergeResult:
             con.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM _classified WHERE kind = 'changed')")
         lap("retire_changed")
     if new_ids or changed_ids:
-        cols = ", ".join(CASE_COLUMNS)
-        scols = ", ".join(f"s.{c}" for c in CASE_COLUMNS)
-        t_to = (f"CASE WHEN s.occurred_to IS NULL THEN {_t_expr('s.occurred_from', True)} "
-                f"ELSE {_t_expr('s.occurred_to', True)} END")
-        con.execute(f"""
-            INSERT INTO cases ({cols}, version, content_hash, t_from, t_to, t_found, record, ingested_at, batch_id)
-            SELECT {scols}, coalesce(k.old_version, 0) + 1, s.content_hash,
-                   {_t_expr('s.occurred_from', False)}, {t_to}, {_t_expr('s.found_at', False)},
-                   s.record, now()::TIMESTAMP, ?
-            FROM {STAGING} s JOIN _classified k USING (case_id) WHERE k.kind <> 'same'
-        """, [batch_id])
-        lap("cases")
-        con.execute(f"""
-            INSERT INTO case_versions
-            SELECT s.case_id, coalesce(k.old_version, 0) + 1, s.content_hash, s.record, now()::TIMESTAMP, NULL, ?,
-                   s.source || ':' || s.line
-            FROM {STAGING} s JOIN _classified k USING (case_id) WHERE k.kind <> 'same'
-        """, [batch_id])
-        lap("case_versions")
-        facts = " UNION ALL ".join(
-            f"SELECT s.case_id, '{f}', unnest(s.{f}) FROM {STAGING} s JOIN _classified k USING (case_id) "
-            f"WHERE k.kind <> 'same' AND s.{f} IS NOT NULL" for f in LIST_FIELDS)
-        con.execute(f"INSERT INTO case_facts {facts}")
-        lap("case_facts")
-        con.execute(f"""
-            INSERT INTO case_entities
-            SELECT e.case_id, e.kind, e.role, e.value, e.name, e.dob
-            FROM {STAGING_ENTITIES} e JOIN _classified k USING (case_id) WHERE k.kind <> 'same'
-        """)
-        lap("case_entities")
+        if changed_ids or unchanged:
+            join, keep, old = "JOIN _classified k USING (case_id)", "k.kind <> 'same'", "k.old_version"
+        else:  # every staged case is new: no classification join needed
+            join, keep, old = "", "TRUE", "NULL::INTEGER"
+        _insert_versions(con, batch_id, join, keep, old, lap)
     con.execute("DROP TABLE IF EXISTS _classified")
     return MergeResult(new_ids, changed_ids, unchanged, seconds)
+
+
+def _insert_versions(con: duckdb.DuckDBPyConnection, batch_id: str, join: str, keep: str, old: str,
+                     lap: Callable[[str], None]) -> None:
+    """Insert the new and changed staged cases (``keep`` selects them) as their next version."""
+    cols = ", ".join(CASE_COLUMNS)
+    scols = ", ".join(f"s.{c}" for c in CASE_COLUMNS)
+    t_to = (f"CASE WHEN s.occurred_to IS NULL THEN {_t_expr('s.occurred_from', True)} "
+            f"ELSE {_t_expr('s.occurred_to', True)} END")
+    con.execute(f"""
+        INSERT INTO cases ({cols}, version, content_hash, t_from, t_to, t_found, record, ingested_at, batch_id)
+        SELECT {scols}, coalesce({old}, 0) + 1, s.content_hash,
+               {_t_expr('s.occurred_from', False)}, {t_to}, {_t_expr('s.found_at', False)},
+               s.record, now()::TIMESTAMP, ?
+        FROM {STAGING} s {join} WHERE {keep}
+    """, [batch_id])
+    lap("cases")
+    con.execute(f"""
+        INSERT INTO case_versions
+        SELECT s.case_id, coalesce({old}, 0) + 1, s.content_hash, s.record, now()::TIMESTAMP, NULL, ?,
+               s.source || ':' || s.line
+        FROM {STAGING} s {join} WHERE {keep}
+    """, [batch_id])
+    lap("case_versions")
+    facts = " UNION ALL ".join(
+        f"SELECT s.case_id, '{f}', unnest(s.{f}) FROM {STAGING} s {join} WHERE {keep} AND s.{f} IS NOT NULL"
+        for f in LIST_FIELDS)
+    con.execute(f"INSERT INTO case_facts {facts}")
+    lap("case_facts")
+    con.execute(f"""
+        INSERT INTO case_entities
+        SELECT s.case_id, s.kind, s.role, s.value, s.name, s.dob
+        FROM {STAGING_ENTITIES} s {join} WHERE {keep}
+    """)
+    lap("case_entities")
