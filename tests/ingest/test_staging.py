@@ -1,12 +1,15 @@
-"""Staged blocks hold exactly the normalised values (columns are parsed back from the canonical JSON)."""
+"""Staged blocks hold exactly the normalised values (columns are parsed back from the canonical JSON),
+and the merge of staged files classifies new, changed and unchanged cases in one batch."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.corpus import valid_record
@@ -14,6 +17,7 @@ from tests.corpus import valid_record
 from caselink.ingest.readers import SourceRecord
 from caselink.ingest.staging import spill, stage_block
 from caselink.schema.validate import normalise
+from caselink.store import Store
 from caselink.store.cases import CASE_COLUMNS
 
 NO_CONTROL = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
@@ -77,3 +81,60 @@ def test_spilled_block_round_trips_through_parquet(tmp_path: Path) -> None:
     assert block.cases is None and block.entities is None and block.case_file and block.entity_file
     assert pq.read_table(block.case_file).equals(cases)
     assert pq.read_table(block.entity_file).equals(entities)
+
+
+def _write(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _rows(store: Store, table: str, case_id: str) -> list[tuple[Any, ...]]:
+    return sorted(store.con.execute(f"SELECT * FROM {table} WHERE case_id = ?", [case_id]).fetchall(), key=repr)
+
+
+PHONE = [{"kind": "phone", "role": "reporter", "value": "07700900001"}]
+
+
+def test_one_batch_with_new_changed_and_unchanged_cases(store: Store, tmp_path: Path) -> None:
+    store.ingest([_write(tmp_path / "a.jsonl", [valid_record(1, entities=PHONE), valid_record(2)])], run_hooks=False)
+    changed = valid_record(1, substances=["heroin"], circumstances=["posed"], entities=[])
+    report = store.ingest([_write(tmp_path / "b.jsonl", [changed, valid_record(2), valid_record(3)])], run_hooks=False)
+    assert (report.new, report.updated, report.unchanged) == (1, 1, 1)
+    assert (report.new_ids, report.changed_ids) == (["C00003"], ["C00001"])
+    versions = store.con.execute("SELECT case_id, version, valid_to IS NULL FROM case_versions ORDER BY ALL").fetchall()
+    assert versions == [("C00001", 1, False), ("C00001", 2, True), ("C00002", 1, True), ("C00003", 1, True)]
+    assert store.con.execute("SELECT case_id, version FROM cases ORDER BY case_id").fetchall() == [
+        ("C00001", 2), ("C00002", 1), ("C00003", 1)]
+    facts = {(f, v) for _, f, v in _rows(store, "case_facts", "C00001")}
+    assert facts == {("substances", "heroin"), ("circumstances", "posed"), ("actions", "next_of_kin_informed")}
+    assert _rows(store, "case_entities", "C00001") == []
+    assert len(_rows(store, "case_facts", "C00002")) == len(valid_record(2)["substances"]) + len(
+        valid_record(2)["circumstances"]) + len(valid_record(2)["actions"])
+
+
+def test_new_cases_beside_unchanged_ones_start_at_version_one(store: Store, tmp_path: Path) -> None:
+    store.ingest([_write(tmp_path / "a.jsonl", [valid_record(i) for i in range(3)])], run_hooks=False)
+    report = store.ingest([_write(tmp_path / "b.jsonl", [valid_record(i) for i in range(6)])], run_hooks=False)
+    assert (report.new, report.unchanged) == (3, 3)
+    assert store.con.execute("SELECT DISTINCT version FROM cases").fetchall() == [(1,)]
+    assert store.con.execute("SELECT count(*) FROM case_versions").fetchall() == [(6,)]
+    report = store.ingest([_write(tmp_path / "c.jsonl", [valid_record(i) for i in range(6, 9)])], run_hooks=False)
+    assert report.new == 3 and store.count() == 9
+
+
+def test_skip_invalid_leaves_out_every_copy_of_a_conflicting_case(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from caselink.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "CHUNK", 4)
+    recs = [valid_record(i, entities=PHONE) for i in range(10)]
+    recs.append(valid_record(2, victim_age=99, entities=PHONE))  # conflicts with line 3, in a later block
+    recs.append(dict(recs[5]))                                     # identical copy of line 6
+    rejects = tmp_path / "rejects.jsonl"
+    report = store.ingest([_write(tmp_path / "c.jsonl", recs)], skip_invalid=rejects, run_hooks=False)
+    assert report.new == 9 and report.rejected == 1
+    assert "C00002" not in {r[0] for r in store.con.execute("SELECT case_id FROM cases").fetchall()}
+    assert _rows(store, "case_entities", "C00002") == [] and _rows(store, "case_facts", "C00002") == []
+    assert len(_rows(store, "case_entities", "C00005")) == 1
+    assert len(_rows(store, "case_versions", "C00005")) == 1
