@@ -135,3 +135,22 @@ def test_a_failing_follow_up_step_never_undoes_the_report(store: Store, monkeypa
     assert store.con.execute("SELECT count(*) FROM intel_reports WHERE report_id = ?",
                              [report.report_id]).fetchall()[0][0] == 1
     assert "follow-up step failed" in capsys.readouterr().err
+
+
+def test_incremental_refresh_gives_the_entities_a_full_refresh_gives(trained: Store, tmp_path: Path) -> None:
+    from caselink.entities.stored import refresh_entities
+
+    # BARK-1 changes (its phone goes, a vehicle comes), then a report bridges nothing new.
+    _ingest(trained, tmp_path, [_case("BARK-1", [PORTMAN[0], {"kind": "vehicle", "role": "reporter",
+                                                             "value": "ZZ99 ZZZ"}])])
+    add_reports(trained, [_report("his van", Mention("vehicle", "zz99zzz", "suspect"),
+                                  Mention("person", "Steve Portman", "suspect", dob="1975-04-11"))])
+    query = "SELECT entity_id, kind, display, n_mentions, n_sources FROM resolved_entities ORDER BY entity_id"
+    incremental = trained.con.execute(query).fetchall()
+    with trained.transaction() as con:
+        refresh_entities(con)
+    assert incremental == trained.con.execute(query).fetchall()
+    assert ("vehicle:ZZ99ZZZ", "vehicle", "ZZ99ZZZ", 2, 2) in incremental
+    orphans = trained.con.execute("SELECT count(*) FROM resolved_entities WHERE entity_id NOT IN "
+                                  "(SELECT entity_id FROM entity_mentions WHERE entity_id IS NOT NULL)").fetchall()
+    assert orphans[0][0] == 0

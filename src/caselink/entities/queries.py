@@ -38,6 +38,8 @@ class Visible:
 
     def cte(self) -> tuple[str, list[Any]]:
         """``WITH v AS (visible mentions), e AS (entities over them)`` and its parameters."""
+        from caselink.entities.stored import entity_rows
+
         if self.all_cases and self.sql == "TRUE":
             return "WITH v AS (SELECT * FROM entity_mentions), e AS (SELECT * FROM resolved_entities) ", []
         sql = f"""WITH vc AS (SELECT case_id FROM cases WHERE {self.sql}),
@@ -46,9 +48,7 @@ class Visible:
                   OR (m.source = 'intel' AND (
                       m.source_id IN (SELECT report_id FROM intel_report_cases WHERE case_id IN (SELECT case_id FROM vc))
                       OR (? AND m.source_id NOT IN (SELECT report_id FROM intel_report_cases))))),
-            e AS (SELECT entity_id, any_value(kind) AS kind, coalesce(mode(norm), any_value(value)) AS display,
-                         count(*) AS n_mentions, count(DISTINCT source || ':' || source_id) AS n_sources
-                  FROM v WHERE entity_id IS NOT NULL GROUP BY entity_id) """
+            e AS ({entity_rows("v")}) """
         return sql, [*self.params, self.all_cases]
 
 
