@@ -143,6 +143,7 @@ def test_entity_page_renders_escaped_and_links_to_its_cases(client: TestClient, 
     from .test_security import parse_tags, web_login
 
     web_login(client, seeded, clock, "analyst_all")
+    assert 'href="/entities"' in client.get("/").text  # reached from the navigation bar
     listing = client.get("/entities", params={"min_sources": 2})
     assert listing.status_code == 200 and f'href="/entities/{quote(SHARED, safe="/")}"' in listing.text
     handle = client.get("/entities", params={"q": XSS_VALUE}).text

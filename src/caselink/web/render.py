@@ -21,6 +21,7 @@ NAV: list[tuple[str, str, str, str | None]] = [
     ("Cases", "/cases", "cases:read", None),
     ("Alerts", "/alerts", "alerts:read", None),
     ("Series", "/series", "series:read", "caselink.linkage"),
+    ("Entities", "/entities", "entities:read", "caselink.entities"),
     ("Intel", "/intel", "intel:read", "caselink.intel"),
     ("Disparity", "/disparity", "disparity:read", "caselink.disparity"),
     ("Audit log", "/audit", "audit:read", None),
