@@ -73,3 +73,42 @@ def test_malformed_terms_are_refused_before_the_compiled_loop() -> None:
         _pack_terms([Term("f", "linear", "step", [0.0, 1.0], [1.0, 2.0], 0.0)])
     with pytest.raises(ModelError, match="unknown term kind"):
         _pack_terms([Term("f", "linear", "spline", [0.0], [1.0], 0.0)])
+
+
+def _overlap_bits_reference(col: object, a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
+    """The numpy formulation the compiled bitset overlap replaced."""
+    both = col.bits[a] & col.bits[b]  # type: ignore[attr-defined]
+    shared = np.zeros(len(a), dtype=np.int64)
+    info = np.zeros(len(a))
+    keys = np.zeros(len(a), dtype=np.uint64)
+    for w in range(both.shape[1]):
+        word = both[:, w]
+        shared += np.bitwise_count(word)
+        for byte in range(8):
+            idx = ((word >> np.uint64(8 * byte)) & np.uint64(255)).astype(np.intp)
+            info += col.info_lut[w * 8 + byte][idx]  # type: ignore[attr-defined]
+            keys |= col.key_lut[w * 8 + byte][idx]  # type: ignore[attr-defined]
+    conflicts = np.bitwise_count(col.keybits[a] & col.keybits[b] & ~keys).astype(np.float64)  # type: ignore[attr-defined]
+    union = col.count[a] + col.count[b] - shared  # type: ignore[attr-defined]
+    out = [info, shared / np.maximum(union, 1), conflicts, shared.astype(np.float64)]
+    unknown = (col.count[a] == 0) | (col.count[b] == 0)  # type: ignore[attr-defined]
+    for arr in out:
+        arr[unknown] = np.nan
+    return out
+
+
+@settings(max_examples=30)
+@given(seed=st.integers(0, 2**32 - 1), vocab=st.integers(1, 200))
+def test_bitset_overlap_matches_numpy(seed: int, vocab: int) -> None:
+    from caselink.compare import sets
+
+    rng = np.random.default_rng(seed)
+    keys = [f"mo{k}:" for k in range(5)] + [""]
+    values = [[f"{keys[int(rng.integers(0, len(keys)))]}v{int(v)}" for v in rng.integers(0, vocab, rng.integers(0, 6))]
+              for _ in range(60)]
+    col = sets.encode(values)
+    assert col.bits is not None  # small vocabulary: the bitset path
+    a, b = rng.integers(0, 60, 400), rng.integers(0, 60, 400)
+    got = sets.overlap(col, a, b)
+    for name, want in zip(("info", "jaccard", "conflicts", "shared"), _overlap_bits_reference(col, a, b), strict=True):
+        np.testing.assert_allclose(getattr(got, name), want, rtol=1e-12, equal_nan=True, err_msg=name)

@@ -118,3 +118,43 @@ def additive_log_odds(values: npt.NDArray[np.float32], columns: npt.NDArray[np.i
             total += _term(x, scales[t], kinds[t], knots[t], weights[t], sizes[t], missing[t])
         out[i] = intercept + slope * total
     return out
+
+
+@njit(cache=True, inline="always")
+def _popcount(x: np.uint64) -> int:  # pragma: no cover - compiled
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True, nogil=True)
+def overlap_bits(bits: npt.NDArray[np.uint64], keybits: npt.NDArray[np.uint64], count: npt.NDArray[np.int32],
+                 info_lut: npt.NDArray[np.float32], key_lut: npt.NDArray[np.uint64], a: IntArray,
+                 b: IntArray) -> FloatArray:  # pragma: no cover - compiled
+    """Rows (info, jaccard, conflicts, shared) of the overlap of two cases' value bitsets, NaN when
+    either case has no value. ``info_lut[8 w + k, byte]`` is the bits of the values set in byte
+    ``k`` of word ``w``; ``key_lut`` the keys they carry (see ``sets._with_bits``)."""
+    n, words = len(a), bits.shape[1]
+    out = np.empty((4, n))
+    for i in range(n):
+        ra, rb = a[i], b[i]
+        if count[ra] == 0 or count[rb] == 0:
+            out[:, i] = np.nan
+            continue
+        shared, info, keys = 0, 0.0, np.uint64(0)
+        for w in range(words):
+            word = bits[ra, w] & bits[rb, w]
+            if word == 0:
+                continue
+            shared += _popcount(word)
+            for byte in range(8):
+                idx = (word >> np.uint64(8 * byte)) & np.uint64(255)
+                info += np.float64(info_lut[w * 8 + byte, idx])
+                keys |= key_lut[w * 8 + byte, idx]
+        union = count[ra] + count[rb] - shared
+        out[0, i] = info
+        out[1, i] = shared / max(union, 1)
+        out[2, i] = _popcount(keybits[ra] & keybits[rb] & ~keys)
+        out[3, i] = shared
+    return out

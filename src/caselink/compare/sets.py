@@ -154,26 +154,14 @@ def overlap(col: SetColumn, a: IntArray, b: IntArray) -> Overlap:
 
 
 def _overlap_bits(col: SetColumn, a: IntArray, b: IntArray) -> Overlap:
+    """The bitset path (vocabularies up to ``MAX_BITSET_VOCAB``): a compiled loop over pairs."""
+    from caselink.compare.kernels import overlap_bits
+
     assert col.bits is not None and col.info_lut is not None and col.key_lut is not None
     assert col.keybits is not None
-    both = col.bits[a] & col.bits[b]
-    shared = np.zeros(len(a), dtype=np.int64)
-    info = np.zeros(len(a), dtype=np.float64)
-    shared_keys = np.zeros(len(a), dtype=np.uint64)
-    for w in range(both.shape[1]):
-        word = both[:, w]
-        shared += np.bitwise_count(word)
-        for byte in range(8):
-            idx = ((word >> np.uint64(8 * byte)) & np.uint64(255)).astype(np.intp)
-            info += col.info_lut[w * 8 + byte][idx]
-            shared_keys |= col.key_lut[w * 8 + byte][idx]
-    conflicts = np.bitwise_count(col.keybits[a] & col.keybits[b] & ~shared_keys).astype(np.float64)
-    union = col.count[a] + col.count[b] - shared
-    out = Overlap(info, shared / np.maximum(union, 1), conflicts, shared.astype(np.float64))
-    unknown = (col.count[a] == 0) | (col.count[b] == 0)
-    for arr in (out.info, out.jaccard, out.conflicts, out.shared):
-        arr[unknown] = np.nan
-    return out
+    info, jaccard, conflicts, shared = overlap_bits(col.bits, col.keybits, col.count, col.info_lut, col.key_lut,
+                                                    np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp))
+    return Overlap(info, jaccard, conflicts, shared)
 
 
 def _overlap_lists(col: SetColumn, a: IntArray, b: IntArray) -> Overlap:
