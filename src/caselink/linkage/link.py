@@ -173,9 +173,13 @@ def partner_table(frame: pd.DataFrame, entities: pd.DataFrame, context: Any, a: 
 def explanations(model: Any, features: Any, rows: np.ndarray, top: int) -> list[list[dict[str, Any]]]:
     """The model's explanations of pairs ``rows``, as plain JSON-able dicts (largest first; with
     ``top`` > 0 the rest summed into one line so each still adds up)."""
-    return [[{"feature": str(e["feature"]), "value": _plain(e.get("value")),
-              "contribution": round(float(e["contribution"]), 4)} for e in items]
-            for items in model.explain_many(features, rows, top=top)]
+    out = model.explain_many(features, rows, top=top)
+    for items in out:  # values are already text (or None); only round the contributions
+        for e in items:
+            e["contribution"] = round(e["contribution"], 4)
+            if not (e["value"] is None or isinstance(e["value"], str)):
+                e["value"] = _plain(e["value"])
+    return out
 
 
 def explanation(model: Any, features: Any, i: int, top: int) -> list[dict[str, Any]]:
