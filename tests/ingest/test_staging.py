@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 from tests.corpus import valid_record
 
 from caselink.ingest.readers import SourceRecord
-from caselink.ingest.staging import SPOOL_PREFIX, open_spool, spill, stage_block
+from caselink.ingest.staging import open_spool, spill, spool_prefix, stage_block
 from caselink.schema.validate import normalise
 from caselink.store import Store
 from caselink.store.cases import CASE_COLUMNS
@@ -145,36 +144,31 @@ def test_skip_invalid_leaves_out_every_copy_of_a_conflicting_case(
     assert len(_rows(store, "case_versions", "C00005")) == 1
 
 
-def _my_spools() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}{os.getpid()}-*"))
+def _my_spools(db: Path) -> set[Path]:
+    return set(db.parent.glob(f"{spool_prefix(db)}{os.getpid()}-*"))
 
 
-def test_spool_is_removed_after_success_and_after_failure(store: Store, tmp_path: Path,
+def test_spool_is_removed_after_success_and_after_failure(store: Store, db_path: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from caselink.errors import ValidationFailed
     from caselink.ingest import pipeline
 
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
-    before = _my_spools()
     store.ingest([_write(tmp_path / "ok.jsonl", [valid_record(i) for i in range(5)])], run_hooks=False)
-    assert _my_spools() == before
+    assert _my_spools(db_path) == set()
     with pytest.raises(ValidationFailed):
         store.ingest([_write(tmp_path / "bad.jsonl", [valid_record(9, victim_age="old")])], run_hooks=False)
-    assert _my_spools() == before
+    assert _my_spools(db_path) == set()
 
 
-def test_spools_of_killed_ingests_are_cleared_and_live_ones_kept() -> None:
+def test_spools_of_killed_ingests_are_cleared_and_live_ones_kept(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                           check=True)
-    stale = Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{int(dead.stdout)}-"))
+    stale = Path(tempfile.mkdtemp(prefix=f"{spool_prefix(db)}{int(dead.stdout)}-", dir=tmp_path))
     (stale / "cases-x.parquet").write_bytes(b"left over")
-    spool = open_spool()
-    try:
-        assert spool.is_dir() and spool.name.startswith(f"{SPOOL_PREFIX}{os.getpid()}-")
-        assert not stale.exists()
-        again = open_spool()
-        assert spool.is_dir()  # this process is alive: its spool stays
-        again.rmdir()
-    finally:
-        shutil.rmtree(spool, ignore_errors=True)
-        shutil.rmtree(stale, ignore_errors=True)
+    spool = open_spool(db)
+    assert spool.parent == tmp_path and spool.name.startswith(f"{spool_prefix(db)}{os.getpid()}-")
+    assert not stale.exists()
+    open_spool(db)
+    assert spool.is_dir()  # this process is alive: its spool stays

@@ -197,7 +197,7 @@ def ingest(
     t0, c0 = time.perf_counter(), time.process_time()
     con = store.con
     rejects_tmp: Path | None = None
-    spool = open_spool()
+    spool = open_spool(Path(store.path))
     staged_cases: list[str] = []
     staged_entities: list[str] = []
     con.execute("BEGIN TRANSACTION")

@@ -166,17 +166,20 @@ def spill(block: Block, spool: Path) -> Block:
     return block
 
 
-SPOOL_PREFIX = "caselink-ingest-"
+def spool_prefix(db_path: Path) -> str:
+    """Spool folders of a store sit beside its file (same disk as the store, never a RAM-backed /tmp)."""
+    return f".{db_path.name}.ingest-"
 
 
-def open_spool() -> Path:
-    """A fresh spool folder for one ingest; folders left by ingests that were killed are removed."""
-    root = Path(tempfile.gettempdir())
-    for old in root.glob(f"{SPOOL_PREFIX}*"):
-        pid = old.name.removeprefix(SPOOL_PREFIX).partition("-")[0]
+def open_spool(db_path: Path) -> Path:
+    """A fresh spool folder for one ingest into the store at ``db_path``; folders left by ingests
+    that were killed are removed."""
+    folder, prefix = db_path.resolve().parent, spool_prefix(db_path)
+    for old in folder.glob(f"{prefix}*"):
+        pid = old.name.removeprefix(prefix).partition("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(old, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-"))
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=folder))
 
 
 def _alive(pid: int) -> bool:
