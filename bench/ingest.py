@@ -2,10 +2,15 @@
 
 Each size is generated once with ``caselink synth`` (not timed), then ingested into a fresh store
 in a fresh process (``caselink ingest --no-link``), so peak memory is that process and its
-workers. Repeats give medians; the machine may be shared, so quote medians and ratios.
+workers. Repeats give medians; the machine may be shared, so quote medians and ratios, and the
+CPU seconds (ingest process, its database threads and its worker processes), which load from
+other work changes far less than wall time. Each row also has the phases of the median run
+(wall and main-process CPU: validate and stage, merge statement by statement, commit) and the
+1-minute load average before and after.
 
     .venv/bin/python bench/ingest.py                 # 10k, 100k (3 runs each), 1M (1 run)
     .venv/bin/python bench/ingest.py --sizes 10000 --repeats 5
+    .venv/bin/python bench/ingest.py --workdir /tmp/ingest-bench   # reuse generated files
 
 Writes bench/results/ingest.json.
 """
