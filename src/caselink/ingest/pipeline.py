@@ -194,7 +194,7 @@ def ingest(
     keep_rejects = skip_invalid is not None
     batch_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     started = datetime.now(UTC).replace(tzinfo=None)
-    t0, c0 = time.perf_counter(), time.process_time()
+    phases = _Phases()
     con = store.con
     rejects_tmp: Path | None = None
     spool = open_spool(Path(store.path))
@@ -205,14 +205,9 @@ def ingest(
         with progress.bar("validating", None, show=show_progress) as bar:
             for block in _blocks(streams, entities_by_case, keep_rejects, spool):
                 records += block.records
-                problems.extend(block.problems)
-                rejects.extend(block.rejects)
                 staged_cases.extend([block.case_file] if block.case_file else [])
                 staged_entities.extend([block.entity_file] if block.entity_file else [])
-                dup_problems = dedupe.feed(block.keys)
-                problems.extend(dup_problems)
-                if keep_rejects:
-                    rejects.extend({"file": p.source, "line": p.line, "problems": [p.to_dict()]} for p in dup_problems)
+                _collect_problems(block, dedupe, problems, rejects if keep_rejects else None)
                 bar.advance(block.records)
         for case_id, items in entities_by_case.items():
             if case_id not in dedupe.seen:
@@ -221,7 +216,7 @@ def ingest(
         if problems and skip_invalid is None:
             raise ValidationFailed(problems, records)
         stage_files(con, staged_cases, staged_entities, dedupe.drop, sorted(dedupe.conflicted))
-        staged_at, staged_cpu = time.perf_counter(), time.process_time()
+        phases.mark("validate_and_stage")
         merged = merge_staging(con, batch_id)
         _audit_batch(store, merged, batch_id, paths, command)
         n_rejected = len(rejects)
@@ -231,7 +226,7 @@ def ingest(
              len(merged.changed_ids), merged.unchanged, n_rejected])
         drop_staging(con)
         rejects_tmp = _write_rejects_tmp(skip_invalid, rejects) if skip_invalid is not None else None
-        merged_at, merged_cpu = time.perf_counter(), time.process_time()
+        phases.mark("merge")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -246,15 +241,41 @@ def ingest(
         batch_id, [str(p) for p in paths], records, len(merged.new_ids), len(merged.changed_ids),
         merged.unchanged, n_rejected, str(skip_invalid) if skip_invalid is not None else None,
         merged.new_ids, merged.changed_ids)
-    done, done_cpu = time.perf_counter(), time.process_time()
-    report.extra["seconds"] = {"validate_and_stage": round(staged_at - t0, 2), "merge": round(merged_at - staged_at, 2),
-                               "commit": round(done - merged_at, 2), "merge_steps": merged.seconds}
-    # CPU of this process and its database threads (worker processes not included).
-    report.extra["cpu_seconds"] = {"validate_and_stage": round(staged_cpu - c0, 2), "merge": round(merged_cpu - staged_cpu, 2),
-                                   "commit": round(done_cpu - merged_cpu, 2)}
+    phases.mark("commit")
+    report.extra["seconds"] = {**phases.wall(), "merge_steps": merged.seconds}
+    report.extra["cpu_seconds"] = phases.cpu()
     if run_hooks and (report.new_ids or report.changed_ids):
         _run_after_ingest(store, report)
     return report
+
+
+def _collect_problems(block: Block, dedupe: Deduper, problems: list[Problem],
+                      rejects: list[dict[str, Any]] | None) -> None:
+    """Gather a block's problems and those of cases repeated across blocks (and, with
+    ``--skip-invalid``, their rejects)."""
+    problems.extend(block.problems)
+    dup_problems = dedupe.feed(block.keys)
+    problems.extend(dup_problems)
+    if rejects is not None:
+        rejects.extend(block.rejects)
+        rejects.extend({"file": p.source, "line": p.line, "problems": [p.to_dict()]} for p in dup_problems)
+
+
+class _Phases:
+    """Wall and CPU seconds per ingest phase. CPU is this process and its database threads;
+    worker processes are not included (the benchmark adds them from ``RUSAGE_CHILDREN``)."""
+
+    def __init__(self) -> None:
+        self.marks: list[tuple[str, float, float]] = [("start", time.perf_counter(), time.process_time())]
+
+    def mark(self, name: str) -> None:
+        self.marks.append((name, time.perf_counter(), time.process_time()))
+
+    def wall(self) -> dict[str, float]:
+        return {name: round(t - before[1], 2) for before, (name, t, _) in zip(self.marks, self.marks[1:], strict=False)}
+
+    def cpu(self) -> dict[str, float]:
+        return {name: round(c - before[2], 2) for before, (name, _, c) in zip(self.marks, self.marks[1:], strict=False)}
 
 
 def _run_after_ingest(store: Store, report: IngestReport) -> None:
