@@ -16,7 +16,7 @@ VOCAB = ["drugged", "ghb", "posed", "met_online", "body_moved", "note_left", "mo
 BOUNDS = {
     "distance_km": (0, 25_000), "space_nearer": (-5, 0), "time_gap_days": (0, 5000), "time_nearer": (-5, 0),
     "time_uncertainty_days": (0, 5000), "tod_gap_hours": (0, 12), "dow_gap_days": (0, 3.5),
-    "same_incident_type": (0, 1), "area_match": (0, 1), "victim_sex_match": (0, 1),
+    "area_match": (0, 1), "victim_sex_match": (0, 1),
     "victim_ethnicity_match": (0, 1), "circumstances_jaccard": (0, 1), "substances_jaccard": (0, 1),
     "narrative_similarity": (0, 1), "victim_age_gap": (0, 120), "circumstances_conflicts": (0, 16),
 }

@@ -186,3 +186,13 @@ def test_the_shipped_model_is_calibrated_on_held_out_synthetic_candidate_pairs(t
     assert high.sum() >= 30 and linked[high].mean() > 0.4
     low = (p >= 0.05) & (p < 0.2)
     assert 0.5 < linked[low].mean() / p[low].mean() < 1.6
+
+
+def test_linking_with_a_model_from_another_feature_set_is_refused(tmp_path: Path) -> None:
+    """A model trained when a feature meant something else (here feature set 1) would misread
+    it silently; link and similar refuse it and say to retrain."""
+    from caselink.linkage.link import resolve_model
+
+    with pytest.raises(ModelError, match="feature set 1.*retrain"):
+        resolve_model(DATA / "model_format1.json")
+    assert resolve_model(None).feature_set == default_model().feature_set

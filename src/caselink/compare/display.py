@@ -75,7 +75,7 @@ _SIMPLE: dict[str, Callable[[float, CaseTable, int, int], str]] = {
     "circumstances_conflicts": lambda v, t, a, b: _conflicts(t.circumstances, a, b, v),
 }
 #: feature -> the CaseTable categorical column it compares
-_CATEGORICAL = {"same_incident_type": "incident_type", "place_type_match": "place_type", "area_match": "area",
+_CATEGORICAL = {"incident_type_match": "incident_type", "place_type_match": "place_type", "area_match": "area",
                 "weapon_match": "weapon", "victim_sex_match": "victim_sex", "victim_ethnicity_match": "victim_ethnicity"}
 
 

@@ -25,8 +25,10 @@ CHUNK = 65_536
 #: bumped whenever a feature's meaning changes, so a saved model records what it was trained on
 #: (1: neighbour counts extrapolated from the 10th neighbour and averaged over both cases;
 #:  2: exact counts from kept neighbour distances / sorted times, the smaller of both cases;
-#:  3: those counts as a share of the store's cases, so a model transfers between store sizes)
-FEATURE_SET_VERSION = 3
+#:  3: those counts as a share of the store's cases, so a model transfers between store sizes;
+#:  4: same_incident_type (1/0) became incident_type_match, the bits of a shared incident type, so
+#:     a store of one kind of incident gets no evidence from every pair "matching")
+FEATURE_SET_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("time_uncertainty_days", "width of the vaguer of the two time intervals (days)", "log"),
     FeatureSpec("tod_gap_hours", "expected gap in time of day (hours, 0-12)"),
     FeatureSpec("dow_gap_days", "expected gap in day of week (days, 0-3.5)"),
-    FeatureSpec("same_incident_type", "1 if both cases are the same kind of incident"),
+    FeatureSpec("incident_type_match", "bits of a shared incident type (rarer = more), 0 if different"),
     FeatureSpec("place_type_match", "bits of a shared place type (rarer = more), 0 if different"),
     FeatureSpec("area_match", "1 if both cases are in the same area"),
     FeatureSpec("weapon_match", "bits of a shared weapon, 0 if different"),
@@ -149,7 +151,7 @@ def _chunk(t: CaseTable, a: IntArray, b: IntArray) -> list[FloatArray]:
         np.maximum(t.t_to[a] - t.t_from[a], t.t_to[b] - t.t_from[b]),
         ctime.expected_circular_gap(t.tod_weighted, t.tod_hist, a, b),
         ctime.expected_circular_gap(t.dow_weighted, t.dow_hist, a, b),
-        victim.agreement(t.incident_type, a, b),
+        victim.match_info(t.incident_type, a, b),
         victim.match_info(t.place_type, a, b),
         victim.agreement(t.area, a, b),
         victim.match_info(t.weapon, a, b),

@@ -77,11 +77,18 @@ class LinkReport:
 def resolve_model(model: Any = None) -> Any:
     """The model to score with: a LinkModel, a path to a model JSON, or None for the default."""
     from caselink import model as model_mod
+    from caselink.compare import FEATURE_SET_VERSION
+    from caselink.errors import ModelError
 
     if model is None:
         return model_mod.default_model()
     if isinstance(model, str) or hasattr(model, "__fspath__"):
-        return model_mod.load_model(model)
+        model = model_mod.load_model(model)
+    trained = getattr(model, "feature_set", FEATURE_SET_VERSION)
+    if trained != FEATURE_SET_VERSION:
+        raise ModelError(f"model {model.name} {model.version} was trained on comparison feature set {trained}; "
+                         f"this caselink computes feature set {FEATURE_SET_VERSION} (see FEATURE_SET_VERSION in "
+                         "caselink.compare.features for what changed): retrain it with `caselink train`")
     return model
 
 
