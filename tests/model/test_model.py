@@ -118,14 +118,18 @@ def test_training_without_series_is_a_clear_error() -> None:
         train(CaseTable.from_frame(df), "bayes")
 
 
+def _model_and_random_pairs(world: CaseTable, seed: int) -> tuple[LinkModel, np.ndarray, np.ndarray]:
+    """A learned model of the planted world and 20,000 random pairs of distinct cases."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, len(world), 20_000), rng.integers(0, len(world), 20_000)
+    keep = a != b
+    return train(world, "learned", seed=4), a[keep], b[keep]
+
+
 def test_calibration_to_candidate_pairs_matches_their_link_rate(world: CaseTable) -> None:
     from caselink.training import calibrate_to_pairs
 
-    mdl = train(world, "learned", seed=4)
-    rng = np.random.default_rng(0)
-    a, b = rng.integers(0, len(world), 20_000), rng.integers(0, len(world), 20_000)
-    keep = a != b
-    a, b = a[keep], b[keep]
+    mdl, a, b = _model_and_random_pairs(world, 0)
     before = mdl.intercept
     shift = calibrate_to_pairs(mdl, world, a, b)
     linked = np.array([bool(set(world.series[p]) & set(world.series[q])) for p, q in zip(a, b, strict=True)])
@@ -138,11 +142,7 @@ def test_calibration_to_candidate_pairs_matches_their_link_rate(world: CaseTable
 def test_calibration_with_the_full_truth_rescales_slope_and_offset(world: CaseTable) -> None:
     from caselink.training import calibrate_to_pairs
 
-    mdl = train(world, "learned", seed=4)
-    rng = np.random.default_rng(1)
-    a, b = rng.integers(0, len(world), 20_000), rng.integers(0, len(world), 20_000)
-    keep = a != b
-    a, b = a[keep], b[keep]
+    mdl, a, b = _model_and_random_pairs(world, 1)
     truth = {str(cid): list(s) for cid, s in zip(world.case_ids, world.series, strict=True) if s}
     feats = compare_pairs(world, a, b)
     before = mdl.score(feats).log_odds
