@@ -172,3 +172,18 @@ def test_spools_of_killed_ingests_are_cleared_and_live_ones_kept(tmp_path: Path)
     assert not stale.exists()
     open_spool(db)
     assert spool.is_dir()  # this process is alive: its spool stays
+
+
+def test_store_in_a_folder_whose_name_looks_like_a_file_pattern(tmp_path: Path) -> None:
+    folder = tmp_path / "cases[2] {x}*"
+    folder.mkdir()
+    with Store.open(folder / "s[1].duckdb", user="t") as s:
+        report = s.ingest([_write(tmp_path / "c.jsonl", [valid_record(i, entities=PHONE) for i in range(4)])],
+                          run_hooks=False)
+        assert report.new == 4 and s.count() == 4
+        assert s.con.execute("SELECT count(*) FROM case_entities").fetchall() == [(4,)]
+    assert sorted(p.name for p in folder.iterdir()) == ["s[1].duckdb"]
+    stale = folder / f"{spool_prefix(folder / 's[1].duckdb')}999999999-x"
+    stale.mkdir()
+    open_spool(folder / "s[1].duckdb").rmdir()
+    assert not stale.exists()

@@ -12,6 +12,7 @@ import gc
 import hashlib
 import itertools
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -167,8 +168,9 @@ def spill(block: Block, spool: Path) -> Block:
 
 
 def spool_prefix(db_path: Path) -> str:
-    """Spool folders of a store sit beside its file (same disk as the store, never a RAM-backed /tmp)."""
-    return f".{db_path.name}.ingest-"
+    """Spool folders of a store sit beside its file (same disk as the store, never a RAM-backed /tmp);
+    their names keep only plain characters, so they never read as a file pattern."""
+    return "." + re.sub(r"[^A-Za-z0-9_.-]", "_", db_path.name) + ".ingest-"
 
 
 def open_spool(db_path: Path) -> Path:
