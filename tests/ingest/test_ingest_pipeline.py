@@ -25,7 +25,7 @@ def write_jsonl_file(path: Path, records: list[dict[str, Any]]) -> Path:
 def counts(store: Store) -> tuple[int, int, int, int]:
     q = store.con.execute
     return tuple(q(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in
-                 ("cases", "case_versions", "case_facts", "case_entities"))  # type: ignore[return-value]
+                 ("cases", "case_versions", "case_facts", "case_entities"))
 
 
 def test_bad_corpus_has_at_least_300_inputs() -> None:
