@@ -112,3 +112,44 @@ def test_bitset_overlap_matches_numpy(seed: int, vocab: int) -> None:
     got = sets.overlap(col, a, b)
     for name, want in zip(("info", "jaccard", "conflicts", "shared"), _overlap_bits_reference(col, a, b), strict=True):
         np.testing.assert_allclose(getattr(got, name), want, rtol=1e-12, equal_nan=True, err_msg=name)
+
+
+def _overlap_lists_reference(col: object, a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
+    """The numpy formulation (3-D comparisons) the compiled list overlap replaced."""
+    ia, ib = col.ids[a], col.ids[b]  # type: ignore[attr-defined]
+    match = (ia[:, :, None] == ib[:, None, :]) & (ia[:, :, None] >= 0)
+    in_b = match.any(axis=2)
+    info = (col.info[ia] * in_b).sum(axis=1, dtype=np.float32).astype(np.float64)  # type: ignore[attr-defined]
+    shared = in_b.sum(axis=1)
+    union = (ia >= 0).sum(axis=1) + (ib >= 0).sum(axis=1) - shared
+    ka, kb = col.key[ia], col.key[ib]  # type: ignore[attr-defined]
+    same_key = (ka[:, :, None] == ka[:, None, :]) & (ka[:, :, None] >= 0)
+    earlier = np.tril(np.ones((ka.shape[1], ka.shape[1]), dtype=bool), k=-1)
+    first = ~(same_key & earlier[None, :, :]).any(axis=2) & (ka >= 0)
+    key_in_b = ((ka[:, :, None] == kb[:, None, :]) & (ka[:, :, None] >= 0)).any(axis=2)
+    key_shared = (same_key & in_b[:, None, :]).any(axis=2)
+    conflicts = (first & key_in_b & ~key_shared).sum(axis=1).astype(np.float64)
+    out = [info, shared / np.maximum(union, 1), conflicts, shared.astype(np.float64)]
+    unknown = (ia[:, 0] < 0) | (ib[:, 0] < 0)
+    for arr in out:
+        arr[unknown] = np.nan
+    return out
+
+
+@settings(max_examples=30)
+@given(seed=st.integers(0, 2**32 - 1), vocab=st.integers(257, 600))
+def test_list_overlap_matches_numpy(seed: int, vocab: int) -> None:
+    """Large vocabularies (entities, rare facts) take the list path; keys give conflicts."""
+    from caselink.compare import sets
+
+    rng = np.random.default_rng(seed)
+    keys = [f"mo{k}:" for k in range(4)] + ["", ""]
+    values = [[f"{keys[int(rng.integers(0, len(keys)))]}v{int(v)}" for v in rng.integers(0, vocab, rng.integers(0, 20))]
+              for _ in range(80)]
+    values += [[f"v{i}" for i in range(vocab)]]  # every value seen, so the vocabulary is large
+    col = sets.encode(values)
+    assert col.bits is None  # large vocabulary: not the bitset path
+    a, b = rng.integers(0, 81, 500), rng.integers(0, 81, 500)
+    got = sets._overlap_lists(col, a, b)
+    for name, want in zip(("info", "jaccard", "conflicts", "shared"), _overlap_lists_reference(col, a, b), strict=True):
+        np.testing.assert_allclose(getattr(got, name), want, rtol=1e-6, equal_nan=True, err_msg=name)

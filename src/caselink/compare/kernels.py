@@ -158,3 +158,63 @@ def overlap_bits(bits: npt.NDArray[np.uint64], keybits: npt.NDArray[np.uint64], 
         out[2, i] = _popcount(keybits[ra] & keybits[rb] & ~keys)
         out[3, i] = shared
     return out
+
+
+@njit(cache=True, nogil=True)
+def overlap_lists(ids: npt.NDArray[np.int32], info: npt.NDArray[np.float32], key: npt.NDArray[np.int32],
+                  a: IntArray, b: IntArray) -> FloatArray:  # pragma: no cover - compiled
+    """Rows (info, jaccard, conflicts, shared) of the overlap of two cases' value lists (``ids``
+    padded with -1 at the end; ``info``/``key`` indexed by id, -1 reading their trailing entry).
+    A conflict is a key both cases have under which they share no value, counted once per key.
+    NaN rows where either case has no value."""
+    n, width = len(a), ids.shape[1]
+    out = np.empty((4, n))
+    for i in range(n):
+        ra, rb = a[i], b[i]
+        if width == 0 or ids[ra, 0] < 0 or ids[rb, 0] < 0:
+            out[:, i] = np.nan
+            continue
+        shared, n_a, n_b, bits, conflicts = 0, 0, 0, np.float32(0.0), 0
+        for k in range(width):
+            n_b += ids[rb, k] >= 0
+        for j in range(width):
+            v = ids[ra, j]
+            if v < 0:
+                continue
+            n_a += 1
+            for k in range(width):
+                if ids[rb, k] == v:
+                    shared += 1
+                    bits += info[v]
+                    break
+        for j in range(width):  # conflicts: first occurrence of each key of a
+            v = ids[ra, j]
+            kj = key[v] if v >= 0 else -1
+            if kj < 0:
+                continue
+            seen = False
+            for m in range(j):
+                if ids[ra, m] >= 0 and key[ids[ra, m]] == kj:
+                    seen = True
+                    break
+            if seen:
+                continue
+            in_b, matched = False, False
+            for k in range(width):
+                w = ids[rb, k]
+                if w >= 0 and key[w] == kj:
+                    in_b = True
+            for m in range(width):  # does a value of a under this key also appear in b?
+                u = ids[ra, m]
+                if u < 0 or key[u] != kj:
+                    continue
+                for k in range(width):
+                    if ids[rb, k] == u:
+                        matched = True
+            if in_b and not matched:
+                conflicts += 1
+        out[0, i] = bits
+        out[1, i] = shared / max(n_a + n_b - shared, 1)
+        out[2, i] = conflicts
+        out[3, i] = shared
+    return out

@@ -165,30 +165,9 @@ def _overlap_bits(col: SetColumn, a: IntArray, b: IntArray) -> Overlap:
 
 
 def _overlap_lists(col: SetColumn, a: IntArray, b: IntArray) -> Overlap:
-    """The general path: compare every value of one case with every value of the other."""
-    ia, ib = col.ids[a], col.ids[b]
-    match = (ia[:, :, None] == ib[:, None, :]) & (ia[:, :, None] >= 0)
-    in_b = match.any(axis=2)
-    shared_info = (col.info[ia] * in_b).sum(axis=1, dtype=np.float32)
-    n_shared = in_b.sum(axis=1)
-    n_union = (ia >= 0).sum(axis=1) + (ib >= 0).sum(axis=1) - n_shared
-    conflicts = _conflicts(col, ia, ib, in_b)
-    unknown = (ia[:, 0] < 0) | (ib[:, 0] < 0) if ia.shape[1] else np.ones(len(a), dtype=bool)
-    jaccard = n_shared / np.maximum(n_union, 1)
-    out = [shared_info.astype(np.float64), jaccard.astype(np.float64), conflicts.astype(np.float64),
-           n_shared.astype(np.float64)]
-    for arr in out:
-        arr[unknown] = np.nan
-    return Overlap(*out)
+    """The general path: compare every value of one case with every value of the other (compiled)."""
+    from caselink.compare.kernels import overlap_lists
 
-
-def _conflicts(col: SetColumn, ia: npt.NDArray[np.int32], ib: npt.NDArray[np.int32],
-               matched: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """Keys both sides have under which they share no value (counted once per key)."""
-    ka, kb = col.key[ia], col.key[ib]
-    same_key = (ka[:, :, None] == ka[:, None, :]) & (ka[:, :, None] >= 0)
-    earlier = np.tril(np.ones((ka.shape[1], ka.shape[1]), dtype=bool), k=-1)
-    first = ~(same_key & earlier[None, :, :]).any(axis=2) & (ka >= 0)
-    key_in_b = ((ka[:, :, None] == kb[:, None, :]) & (ka[:, :, None] >= 0)).any(axis=2)
-    key_shared = (same_key & matched[:, None, :]).any(axis=2)
-    return (first & key_in_b & ~key_shared).sum(axis=1)
+    info, jaccard, conflicts, shared = overlap_lists(col.ids, col.info, col.key, np.asarray(a, dtype=np.intp),
+                                                     np.asarray(b, dtype=np.intp))
+    return Overlap(info, jaccard, conflicts, shared)
