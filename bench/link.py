@@ -8,6 +8,7 @@ its own process so its peak memory (max RSS) is its own.
     .venv/bin/python bench/link.py                 # 10k and 100k
     .venv/bin/python bench/link.py --sizes 10000 100000 1000000
     .venv/bin/python bench/link.py --incremental-sizes 10000 100000 --repeats 5 --workdir /tmp/bench
+    .venv/bin/python bench/link.py --throughput-db /tmp/bench/s100000.duckdb --repeats 5
 
 Writes ``bench/results/link.json``. The machine may be shared: times are medians where repeated.
 """
@@ -224,6 +225,8 @@ def main() -> None:
     parser.add_argument("--incremental-sizes", type=int, nargs="*", default=[],
                         help="Only time linking 1 new case into stores of these sizes (built or reused in --workdir).")
     parser.add_argument("--workdir", type=Path, default=None, help="Keep the stores here (default: a temp dir).")
+    parser.add_argument("--throughput-db", type=Path, default=None,
+                        help="Only measure compare+score µs/pair on this store (merged into --out).")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     opts = parser.parse_args()
@@ -240,6 +243,14 @@ def main() -> None:
                                "link": []}
     if opts.incremental_sizes:
         return _incremental_only(opts.incremental_sizes, opts.repeats, opts.workdir, opts.out)
+    if opts.throughput_db:
+        row = _child("throughput", str(opts.throughput_db), str(opts.pairs), str(opts.repeats))
+        merged = json.loads(opts.out.read_text()) if opts.out.exists() else {}
+        merged["compare_score"] = {"store": opts.throughput_db.name, **row}
+        opts.out.write_text(json.dumps(merged, indent=2) + "\n")
+        print(f"compare+score: {row['us_per_pair_median']} µs/pair (median of {row['repeats']}; CPU "
+              f"{row['cpu_us_per_pair_median']} µs/pair) over {row['pairs']:,} pairs; written {opts.out}")
+        return
     with tempfile.TemporaryDirectory(prefix="caselink-bench-") as scratch:
         tmp = str(opts.workdir or scratch)
         Path(tmp).mkdir(parents=True, exist_ok=True)
