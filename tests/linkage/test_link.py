@@ -159,3 +159,17 @@ def test_a_failure_while_links_stream_in_leaves_the_old_links(loaded: Store) -> 
     # the run's read of the cases is audited before scoring; no row records links it did not store
     details = [d for (d,) in loaded.con.execute("SELECT detail FROM audit_log ORDER BY seq").fetchall()[audit_rows:]]
     assert not any("stored_links" in (d or "") for d in details)
+
+
+def test_full_relink_keeps_the_links_table_definition_and_indexes(loaded: Store) -> None:
+    """A full run swaps in a new links table (same columns, NOT NULLs and primary key); with an
+    extra index on links it deletes in place instead, so the index survives."""
+    ddl = "SELECT sql FROM duckdb_tables() WHERE table_name = 'links'"
+    before, links = loaded.con.execute(ddl).fetchall(), _links(loaded)
+    link(loaded, full=True)
+    assert loaded.con.execute(ddl).fetchall() == before and _links(loaded) == links
+    loaded.con.execute("CREATE INDEX links_by_b ON links (case_b)")
+    link(loaded, full=True)
+    assert _links(loaded) == links
+    assert loaded.con.execute("SELECT index_name FROM duckdb_indexes() WHERE table_name = 'links'").fetchall() == [
+        ("links_by_b",)]

@@ -39,10 +39,14 @@ class LinkWriter:
         self._strong: list[pd.DataFrame] = []
         t0 = time.perf_counter()
         self.table = "links"
-        if full:  # a new table swapped in at the end: deleting and re-inserting every key is ~15x slower
+        # a full run writes a new table swapped in at the end (deleting and re-inserting every key
+        # is ~15x slower), unless extra indexes on links would be lost by the swap
+        if full and not _has_indexes(con, "links"):
             self.table = "links_next"
             con.execute("DROP TABLE IF EXISTS links_next")
             con.execute(_renamed_ddl(con, "links", "links_next"))
+        elif full:
+            con.execute("DELETE FROM links")
         else:
             con.register("_linked", pd.DataFrame({"case_id": self.linked}))
             con.execute("DELETE FROM links WHERE case_a IN (SELECT case_id FROM _linked) "
@@ -91,6 +95,13 @@ class LinkWriter:
                                               "model": f"{self.model.name} {self.model.version}", "full": self.full})
         self.seconds += time.perf_counter() - t0
         return alert_ids
+
+
+def _has_indexes(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether ``table`` has indexes besides its primary key (``CREATE INDEX``)."""
+    row = con.execute("SELECT count(*) FROM duckdb_indexes() WHERE schema_name = 'main' AND table_name = ?",
+                      [table]).fetchone()
+    return bool(row and row[0])
 
 
 def _renamed_ddl(con: duckdb.DuckDBPyConnection, table: str, new_name: str) -> str:
