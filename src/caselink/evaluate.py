@@ -317,7 +317,9 @@ def demo_step(store: Any, purpose: str = "caselink demo: checking the linkage mo
     auc = roc_auc_score(pairs.linked, scores.log_odds)
     auprc = average_precision_score(pairs.linked, scores.log_odds)
     best = int(np.argmax(np.where(pairs.linked, scores.log_odds, -np.inf)))
-    reasons = [r for r in model.explain(feats, best) if r["feature"] != "prior" and r["value"] != "unknown"]
+    from caselink.compare.display import UNKNOWN
+
+    reasons = [r for r in model.explain(feats, best) if r["feature"] != "prior" and r["value"] != UNKNOWN]
     why = "; ".join(f"{r['value']}: {r['contribution']:+.1f}" for r in reasons[:4])
     lines = [
         f"linkage model {model.name} v{model.version} (no local training) on {int(pairs.linked.sum())} known "

@@ -130,7 +130,7 @@ def test_display_names_values_for_people() -> None:
     assert shown["distance_km"].endswith("km apart")
     assert shown["substances_shared_info"].startswith("both ghb")
     assert shown["place_type_match"].startswith("both churchyard")
-    assert shown["narrative_similarity"] == "unknown"
+    assert shown["narrative_similarity"] == "not recorded for one or both cases"
 
 
 @pytest.mark.parametrize("vocab_size", [5, 70, 300])

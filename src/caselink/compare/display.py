@@ -11,6 +11,10 @@ from caselink.compare import sets
 from caselink.compare.table import CaseTable
 from caselink.compare.victim import Categorical
 
+#: the value shown for a feature one or both cases lack; its contribution is what the model
+#: learned about pairs with that fact missing (never a match)
+UNKNOWN = "not recorded for one or both cases"
+
 
 def _pct(share: float) -> str:
     pct = 100.0 * share
@@ -20,7 +24,7 @@ def _pct(share: float) -> str:
 def _category(col: Categorical, a: int, b: int, value: float) -> str:
     ca, cb = int(col.codes[a]), int(col.codes[b])
     if ca < 0 or cb < 0:
-        return "unknown"
+        return UNKNOWN
     if ca == cb:
         share = 2.0 ** -float(col.info[ca])
         return f"both {col.vocab[ca]} ({_pct(share)} of cases)"
@@ -82,9 +86,9 @@ _CATEGORICAL = {"incident_type_match": "incident_type", "place_type_match": "pla
 def describe(name: str, value: float, table: CaseTable, a: int, b: int) -> str:
     """A short phrase for feature ``name`` of pair (a, b) whose value is ``value``."""
     if math.isnan(value):
-        return "unknown"
+        return UNKNOWN
     if name in _SIMPLE:
         return _SIMPLE[name](value, table, a, b)
     if name in _CATEGORICAL:
         return _category(getattr(table, _CATEGORICAL[name]), a, b, value)
-    return f"{value:.3g}" if np.isfinite(value) else "unknown"
+    return f"{value:.3g}" if np.isfinite(value) else UNKNOWN

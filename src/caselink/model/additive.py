@@ -172,7 +172,9 @@ class LinkModel:
             return "base rate of linked pairs"
         if name in col:
             return describe(name, float(sub.values[r, col[name]]), sub.table, int(sub.a[r]), int(sub.b[r]))
-        return "; ".join(LinkModel._value(sub, r, p, col) if p in col else "unknown" for p in name.split(" x "))
+        from caselink.compare.display import UNKNOWN
+
+        return "; ".join(LinkModel._value(sub, r, p, col) if p in col else UNKNOWN for p in name.split(" x "))
 
     def rescale(self, factor: float, shift: float) -> None:
         """Make the log-odds ``shift + factor * log_odds`` (Platt scaling), keeping every part additive."""
