@@ -94,7 +94,7 @@ def test_resolution_is_reproducible(synthetic: tuple[pd.DataFrame, dict[str, str
 
 @pytest.mark.parametrize("dialect", ["duckdb", "spark"])
 def test_model_settings_render_for_each_backend(dialect: str) -> None:
-    """The same settings produce SQL for DuckDB and for Spark (Spark itself is not run here)."""
+    """The same settings produce SQL for DuckDB and for Spark (``test_spark.py`` runs it on Spark)."""
     from caselink.entities.model import settings
 
     rendered = settings().get_settings(dialect)

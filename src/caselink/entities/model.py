@@ -1,8 +1,9 @@
 """The splink model for person mentions: comparisons, blocking rules and unsupervised training.
 
 Everything here is backend-neutral splink (library comparison levels, ``block_on``), so the same
-settings and the same saved model run on DuckDB (used here) or Spark (``SparkAPI``; not run on
-this machine). Columns the model reads are made by ``caselink.entities.prepare``:
+settings and the same trained parameters run on DuckDB (the default) or on Spark
+(``spark_linker``: the settings rendered for Spark with the saved model's probabilities;
+``tests/entities/test_spark.py`` checks both give the same pairs and weights). Columns the model reads are made by ``caselink.entities.prepare``:
 ``first``, ``last``, ``formal`` (array of formal first names), ``initials``, ``last_initial``,
 ``dob``, ``dob_swap``, ``phone`` and ``vehicle`` (E.164 / plate of the same role in the same source),
 and ``full_name`` (exact-name agreement is weighted by how common the name is among the mentions
@@ -124,6 +125,58 @@ def linker_for(persons: pd.DataFrame, model: dict[str, Any]) -> Any:
 
     check_model(model)
     return Linker(DuckDBAPI().register(persons), model["splink"], log_level=logging.ERROR)
+
+
+def settings_for(model: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """The saved model (trained on any backend) as splink settings for ``dialect``: the SQL comes
+    from ``settings()`` rendered for that dialect, the trained numbers (prior, every level's m and
+    u) from the model. A saved model's own SQL is written in the dialect it was trained on
+    (DuckDB quotes names with "", which Spark reads as strings), so it is never reused as is."""
+    from caselink.entities.normalise import NormaliseError
+
+    check_model(model)
+    trained = model["splink"]
+    out: dict[str, Any] = settings().get_settings(dialect).as_dict()
+    if [c["output_column_name"] for c in trained["comparisons"]] != [c["output_column_name"] for c in out["comparisons"]]:
+        raise NormaliseError("the stored entity model's comparisons differ from this caselink's; "
+                             "run 'caselink entities resolve' to train a new one")
+    out["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    for mine, theirs in zip(out["comparisons"], trained["comparisons"], strict=True):
+        if len(mine["comparison_levels"]) != len(theirs["comparison_levels"]):
+            raise NormaliseError(f"the stored entity model's {mine['output_column_name']} levels differ from this "
+                                 "caselink's; run 'caselink entities resolve' to train a new one")
+        for level, fitted in zip(mine["comparison_levels"], theirs["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in fitted:
+                    level[key] = fitted[key]
+    return out
+
+
+def spark_linker(persons: Any, model: dict[str, Any], spark: Any) -> Any:
+    """A Spark linker over ``persons`` (a pandas or Spark DataFrame) with a saved model. The
+    session needs splink's similarity functions: ``spark.jars`` =
+    ``splink.backends.spark.similarity_jar_location()`` (see ``spark_session``)."""
+    from splink import Linker, SparkAPI
+
+    frame = persons if hasattr(persons, "rdd") else spark.createDataFrame(persons)
+    return Linker(SparkAPI(spark_session=spark).register(frame), settings_for(model, "spark"),
+                  log_level=logging.ERROR)
+
+
+def spark_session(cores: int = 2, memory: str = "2g", checkpoints: str | None = None) -> Any:
+    """A local Spark session set up for ``spark_linker`` (pyspark is the optional ``spark`` extra)."""
+    import tempfile
+
+    import splink.backends.spark as splink_spark
+    from pyspark.sql import SparkSession
+
+    spark = (SparkSession.builder.master(f"local[{int(cores)}]").appName("caselink-entities")
+             .config("spark.jars", splink_spark.similarity_jar_location())
+             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", str(4 * int(cores)))
+             .config("spark.driver.memory", memory).getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setCheckpointDir(checkpoints or tempfile.mkdtemp(prefix="caselink-spark-"))
+    return spark
 
 
 def check_model(model: dict[str, Any]) -> None:
