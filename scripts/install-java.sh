@@ -6,10 +6,6 @@ if command -v java >/dev/null 2>&1; then
     echo "java already installed: $(java -version 2>&1 | head -1)"
     exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-$SUDO apt-get update
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends default-jre-headless
+. "$(dirname "$0")/apt-install.sh"
+apt_install default-jre-headless
 java -version

@@ -90,11 +90,15 @@ def _overlap_bits_reference(col: object, a: np.ndarray, b: np.ndarray) -> list[n
             keys |= col.key_lut[w * 8 + byte][idx]  # type: ignore[attr-defined]
     conflicts = np.bitwise_count(col.keybits[a] & col.keybits[b] & ~keys).astype(np.float64)  # type: ignore[attr-defined]
     union = col.count[a] + col.count[b] - shared  # type: ignore[attr-defined]
-    out = [info, shared / np.maximum(union, 1), conflicts, shared.astype(np.float64)]
     unknown = (col.count[a] == 0) | (col.count[b] == 0)  # type: ignore[attr-defined]
-    for arr in out:
+    return _unknown_as_nan([info, shared / np.maximum(union, 1), conflicts, shared.astype(np.float64)], unknown)
+
+
+def _unknown_as_nan(rows: list[np.ndarray], unknown: np.ndarray) -> list[np.ndarray]:
+    """(info, jaccard, conflicts, shared) with NaN for pairs where either case has no value."""
+    for arr in rows:
         arr[unknown] = np.nan
-    return out
+    return rows
 
 
 @settings(max_examples=30)
@@ -129,11 +133,8 @@ def _overlap_lists_reference(col: object, a: np.ndarray, b: np.ndarray) -> list[
     key_in_b = ((ka[:, :, None] == kb[:, None, :]) & (ka[:, :, None] >= 0)).any(axis=2)
     key_shared = (same_key & in_b[:, None, :]).any(axis=2)
     conflicts = (first & key_in_b & ~key_shared).sum(axis=1).astype(np.float64)
-    out = [info, shared / np.maximum(union, 1), conflicts, shared.astype(np.float64)]
     unknown = (ia[:, 0] < 0) | (ib[:, 0] < 0)
-    for arr in out:
-        arr[unknown] = np.nan
-    return out
+    return _unknown_as_nan([info, shared / np.maximum(union, 1), conflicts, shared.astype(np.float64)], unknown)
 
 
 @settings(max_examples=30)
