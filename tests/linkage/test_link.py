@@ -173,3 +173,18 @@ def test_full_relink_keeps_the_links_table_definition_and_indexes(loaded: Store)
     assert _links(loaded) == links
     assert loaded.con.execute("SELECT index_name FROM duckdb_indexes() WHERE table_name = 'links'").fetchall() == [
         ("links_by_b",)]
+
+
+def test_scoring_reports_progress_for_every_pair(loaded: Store) -> None:
+    """``score_pairs`` tells a progress bar, chunk by chunk, how many pairs it scored."""
+    import numpy as np
+
+    from caselink.linkage.link import build_table, load_cases, resolve_model, score_pairs
+
+    frame, entities = load_cases(loaded, purpose="test", command="test")
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, len(frame), 2500), rng.integers(0, len(frame), 2500)
+    seen: list[int] = []
+    score_pairs(build_table(frame, entities), resolve_model(None), a, b, min_probability=0.5, chunk=1000,
+                advance=seen.append)
+    assert seen == [1000, 1000, 500]

@@ -43,7 +43,7 @@ def link(full: bool, store_probability: float | None, alert_probability: float |
         cfg = replace(cfg, alert_probability=alert_probability)
     with open_store(db, user) as store:
         report = run_link(store, full=full, model=model_path, config=cfg, purpose=purpose,
-                          raise_alerts=not no_alerts)
+                          raise_alerts=not no_alerts, show_progress=False if as_json else None)
 
     def human(d: dict[str, Any]) -> None:
         click.echo(f"{d['linked_cases']} of {d['cases']} cases linked ({'incremental' if d['incremental'] else 'full'}): "

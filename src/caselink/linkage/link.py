@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
+from caselink import progress
 from caselink.candidates import BlockingConfig, candidate_pairs
 from caselink.errors import ConfigError
 
@@ -206,10 +207,11 @@ def _plain(value: Any) -> Any:
 
 def score_pairs(
     table: Any, model: Any, a: np.ndarray, b: np.ndarray, *, min_probability: float, chunk: int,
-    explain_top: int = 8, sink: Callable[..., None] | None = None,
+    explain_top: int = 8, sink: Callable[..., None] | None = None, advance: Callable[[int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Score pairs in chunks; return the kept pairs (a, b, probability, log_odds, explanation JSON),
-    or, given ``sink``, hand each chunk's kept pairs to it instead (and return nothing kept)."""
+    or, given ``sink``, hand each chunk's kept pairs to it instead (and return nothing kept).
+    ``advance(n)`` is told after each chunk how many pairs it scored (a progress bar)."""
     keep_a, keep_b, keep_p, keep_l = [], [], [], []
     keep_e: list[str] = []
     for start in range(0, len(a), chunk):
@@ -220,6 +222,8 @@ def score_pairs(
         idx = np.flatnonzero(prob >= min_probability)
         kept = (ca[idx], cb[idx], prob[idx], np.asarray(scores.log_odds, dtype=float)[idx],
                 [orjson.dumps(e).decode() for e in explanations(model, feats, idx, explain_top)])
+        if advance is not None:
+            advance(len(ca))
         if sink is not None:
             sink(*kept)
             continue
@@ -244,9 +248,11 @@ def compare_pairs(table: Any, a: np.ndarray, b: np.ndarray) -> Any:
 def link(
     store: Store, *, full: bool = False, case_ids: Sequence[str] | None = None, model: Any = None,
     config: LinkConfig | None = None, purpose: str | None = None, command: str = "link",
-    raise_alerts: bool = True,
+    raise_alerts: bool = True, show_progress: bool | None = None,
 ) -> LinkReport:
-    """Score candidate pairs of the pending (or given, or all) cases and store the likely links."""
+    """Score candidate pairs of the pending (or given, or all) cases and store the likely links.
+    A progress bar of the pairs scored shows on a terminal (``show_progress=None``), never when
+    piped; ``False`` hides it."""
     cfg = config or LinkConfig()
     mdl = resolve_model(model)
     t0 = time.perf_counter()
@@ -284,8 +290,9 @@ def link(
     with store.transaction() as con:  # links stream in as they are scored; all or nothing
         writer = LinkWriter(con, tab_ids, model=mdl, linked_ids=[str(c) for c in linked], full=new_rows is None,
                             alert_probability=cfg.alert_probability if raise_alerts else None)
-        score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability, chunk=cfg.chunk_pairs,
-                    explain_top=cfg.explain_top, sink=writer.add)
+        with progress.bar("scoring candidate pairs", total=len(pa), show=show_progress) as bar:
+            score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability, chunk=cfg.chunk_pairs,
+                        explain_top=cfg.explain_top, sink=writer.add, advance=bar.advance)
         written = writer.seconds
         seconds["score"] = time.perf_counter() - t0 - sum(seconds.values()) - written
         peak["score"] = _peak_mib()
