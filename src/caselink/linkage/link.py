@@ -180,29 +180,13 @@ def partner_table(frame: pd.DataFrame, entities: pd.DataFrame, context: Any, a: 
 
 def explanations(model: Any, features: Any, rows: np.ndarray, top: int) -> list[list[dict[str, Any]]]:
     """The model's explanations of pairs ``rows``, as plain JSON-able dicts (largest first; with
-    ``top`` > 0 the rest summed into one line so each still adds up)."""
+    ``top`` > 0 the rest summed into one line so each still adds up). Values are already text (or
+    None for the summed line); contributions are rounded for storage."""
     out = model.explain_many(features, rows, top=top)
-    for items in out:  # values are already text (or None); only round the contributions
+    for items in out:
         for e in items:
             e["contribution"] = round(e["contribution"], 4)
-            if not (e["value"] is None or isinstance(e["value"], str)):
-                e["value"] = _plain(e["value"])
     return out
-
-
-def explanation(model: Any, features: Any, i: int, top: int) -> list[dict[str, Any]]:
-    """``explanations`` of one pair."""
-    return explanations(model, features, np.array([i]), top)[0]
-
-
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    if isinstance(value, float | np.floating):
-        return None if np.isnan(value) else round(float(value), 4)
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
 
 
 def score_pairs(
