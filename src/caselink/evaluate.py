@@ -34,7 +34,7 @@ import numpy.typing as npt
 from caselink.compare import CaseTable, compare_pairs
 from caselink.errors import ModelError
 from caselink.model import LinkModel, fit_bayes, fit_learned
-from caselink.training import crime_groups, linked_pairs, make_pairs
+from caselink.training import crime_groups, linked_pairs, make_pairs, match_rate_shift
 
 IntArray = npt.NDArray[np.intp]
 KS = (1, 5, 10, 20)
@@ -165,12 +165,8 @@ def link_rate_shift(model: LinkModel, table: CaseTable, rows: IntArray, rng: np.
     lo_l = model.score(compare_pairs(table, la, lb)).log_odds
     lo_u = model.score(compare_pairs(table, ua[keep], ub[keep])).log_odds
     rate, w_u = len(la) / total, (total - len(la)) / max(int(keep.sum()), 1)
-    low, high = -30.0, 30.0
-    for _ in range(60):  # the mean probability is increasing in the shift: bisect
-        mid = (low + high) / 2.0
-        mean = (np.sum(_sigmoid(lo_l + mid)) + w_u * np.sum(_sigmoid(lo_u + mid))) / total
-        low, high = (mid, high) if mean < rate else (low, mid)
-    return (low + high) / 2.0
+    weights = np.concatenate([np.ones(len(lo_l)), np.full(len(lo_u), w_u)])  # each unlinked sample stands for w_u pairs
+    return match_rate_shift(np.concatenate([lo_l, lo_u]), rate, weights)
 
 
 def _sigmoid(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -206,7 +206,7 @@ def calibrate_to_pairs(model: LinkModel, table: CaseTable, a: npt.ArrayLike, b: 
         factor, shift = _platt(lo, linked)
         model.rescale(factor, shift)
     else:
-        shift = _match_rate(lo, rate)
+        shift = match_rate_shift(lo, rate)
         model.intercept += shift
     model.trained_on["calibrated_to"] = {"pairs": int(len(ia)), "linked_rate": round(rate, 6),
                                          "intercept_shift": round(shift, 4), "slope_factor": round(factor, 4),
@@ -214,12 +214,15 @@ def calibrate_to_pairs(model: LinkModel, table: CaseTable, a: npt.ArrayLike, b: 
     return shift
 
 
-def _match_rate(log_odds: npt.NDArray[np.float64], rate: float) -> float:
-    """The shift d that makes mean sigmoid(log_odds + d) equal ``rate`` (bisection: it is increasing in d)."""
+def match_rate_shift(log_odds: npt.NDArray[np.float64], rate: float,
+                     weights: npt.NDArray[np.float64] | None = None) -> float:
+    """The shift d that makes the (weighted) mean of sigmoid(log_odds + d) equal ``rate``
+    (bisection: the mean is increasing in d)."""
+    w = np.ones(len(log_odds)) if weights is None else np.asarray(weights, dtype=np.float64)
     low, high = -30.0, 30.0
     for _ in range(100):
         mid = (low + high) / 2.0
-        if float(np.mean(1.0 / (1.0 + np.exp(-(log_odds + mid))))) < rate:
+        if float(np.sum(w / (1.0 + np.exp(-(log_odds + mid)))) / np.sum(w)) < rate:
             low = mid
         else:
             high = mid
