@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from caselink.entities.evaluate import synth_mentions
-from caselink.entities.model import settings_for, spark_linker, spark_session, train
+from caselink.entities.model import linker_for, settings_for, spark_session, train
 from caselink.entities.normalise import NormaliseError
 from caselink.entities.resolve import ResolveConfig, accept, person_frame, prepare, score_pairs
 
@@ -37,7 +37,7 @@ def test_a_model_trained_on_duckdb_gives_the_same_pairs_and_weights_on_spark(spa
     on_duckdb = score_pairs(persons, model, config)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        linker = spark_linker(persons, model, spark)
+        linker = linker_for(persons, model, spark=spark)
         on_spark = accept(linker.inference.predict(threshold_match_probability=config.threshold)
                           .as_pandas_dataframe(), config)
     assert len(on_duckdb) > 100  # people really are joined (by name variants, DOB, phone)

@@ -2,8 +2,9 @@
 
 Everything here is backend-neutral splink (library comparison levels, ``block_on``), so the same
 settings and the same trained parameters run on DuckDB (the default) or on Spark
-(``spark_linker``: the settings rendered for Spark with the saved model's probabilities;
-``tests/entities/test_spark.py`` checks both give the same pairs and weights). Columns the model reads are made by ``caselink.entities.prepare``:
+(``linker_for(..., spark=session)``: the settings rendered in each backend's dialect with the
+saved model's probabilities; ``tests/entities/test_spark.py`` checks both give the same pairs and
+weights). Columns the model reads are made by ``caselink.entities.prepare``:
 ``first``, ``last``, ``formal`` (array of formal first names), ``initials``, ``last_initial``,
 ``dob``, ``dob_swap``, ``phone`` and ``vehicle`` (E.164 / plate of the same role in the same source),
 and ``full_name`` (exact-name agreement is weighted by how common the name is among the mentions
@@ -119,12 +120,19 @@ def train(persons: pd.DataFrame, *, seed: int = 1, max_pairs: float = 2e6) -> di
     return {"format": MODEL_FORMAT, "version": MODEL_VERSION, "splink": model}
 
 
-def linker_for(persons: pd.DataFrame, model: dict[str, Any]) -> Any:
-    """A DuckDB linker over ``persons`` with a saved model (see ``train``)."""
+def linker_for(persons: Any, model: dict[str, Any], spark: Any = None) -> Any:
+    """A linker over ``persons`` with a saved model (see ``train``): on DuckDB, or on Spark given a
+    session (``spark_session``; ``persons`` a pandas or Spark DataFrame). Either way the SQL comes
+    from ``settings_for`` in that backend's dialect."""
     from splink import DuckDBAPI, Linker
 
-    check_model(model)
-    return Linker(DuckDBAPI().register(persons), model["splink"], log_level=logging.ERROR)
+    if spark is None:
+        return Linker(DuckDBAPI().register(persons), settings_for(model, "duckdb"), log_level=logging.ERROR)
+    from splink import SparkAPI  # pyspark is only needed here (the optional "spark" extra)
+
+    frame = persons if hasattr(persons, "rdd") else spark.createDataFrame(persons)
+    return Linker(SparkAPI(spark_session=spark).register(frame), settings_for(model, "spark"),
+                  log_level=logging.ERROR)
 
 
 def settings_for(model: dict[str, Any], dialect: str) -> dict[str, Any]:
@@ -152,19 +160,8 @@ def settings_for(model: dict[str, Any], dialect: str) -> dict[str, Any]:
     return out
 
 
-def spark_linker(persons: Any, model: dict[str, Any], spark: Any) -> Any:
-    """A Spark linker over ``persons`` (a pandas or Spark DataFrame) with a saved model. The
-    session needs splink's similarity functions: ``spark.jars`` =
-    ``splink.backends.spark.similarity_jar_location()`` (see ``spark_session``)."""
-    from splink import Linker, SparkAPI
-
-    frame = persons if hasattr(persons, "rdd") else spark.createDataFrame(persons)
-    return Linker(SparkAPI(spark_session=spark).register(frame), settings_for(model, "spark"),
-                  log_level=logging.ERROR)
-
-
 def spark_session(cores: int = 2, memory: str = "2g", checkpoints: str | None = None) -> Any:
-    """A local Spark session set up for ``spark_linker`` (pyspark is the optional ``spark`` extra)."""
+    """A local Spark session set up for ``linker_for`` (pyspark is the optional ``spark`` extra)."""
     import tempfile
 
     import splink.backends.spark as splink_spark
