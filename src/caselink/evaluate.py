@@ -24,20 +24,31 @@ density context features (which use no labels).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from caselink.compare import CaseTable, compare_pairs
+from caselink.compare import CaseTable, Features, compare_pairs
 from caselink.errors import ModelError
 from caselink.model import LinkModel, fit_bayes, fit_learned
+from caselink.model.additive import Scores
 from caselink.training import crime_groups, linked_pairs, make_pairs, match_rate_shift
 
 IntArray = npt.NDArray[np.intp]
 KS = (1, 5, 10, 20)
+
+
+class Scorer(Protocol):
+    """Anything that scores compared pairs like a ``LinkModel`` (e.g. a reference baseline)."""
+
+    def score(self, features: Features) -> Scores: ...
+
+
+#: fits a scorer on the training rows of one split: (table, train_rows, seed) -> scorer
+Fitter = Callable[[CaseTable, "IntArray", int], Scorer]
 
 
 @dataclass(frozen=True)
@@ -149,7 +160,7 @@ def bcubed(clusters: Sequence[Sequence[int]], truth: npt.ArrayLike) -> tuple[flo
     return precision, recall, f1
 
 
-def link_rate_shift(model: LinkModel, table: CaseTable, rows: IntArray, rng: np.random.Generator,
+def link_rate_shift(model: Scorer, table: CaseTable, rows: IntArray, rng: np.random.Generator,
                     sample: int = 100_000) -> float:
     """Intercept shift that makes the mean probability over *all* pairs of the solved cases in
     ``rows`` equal their link rate (every linked pair scored, unlinked pairs sampled)."""
@@ -173,7 +184,7 @@ def _sigmoid(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
 
 
-def cluster_quality(model: LinkModel, table: CaseTable, test_rows: IntArray, shift: float,
+def cluster_quality(model: Scorer, table: CaseTable, test_rows: IntArray, shift: float,
                     min_probability: float) -> tuple[tuple[float, float, float], float]:
     """B-cubed of ``cluster_links`` over every pair of the test cases against their co-offending
     groups, and the F1 of putting every test case in a cluster of its own."""
@@ -189,7 +200,7 @@ def cluster_quality(model: LinkModel, table: CaseTable, test_rows: IntArray, shi
     return bcubed([members for members, _ in found], truth), bcubed([], truth)[2]
 
 
-def judge(model: LinkModel, table: CaseTable, test_rows: IntArray, seed: int,
+def judge(model: Scorer, table: CaseTable, test_rows: IntArray, seed: int,
           ks: Sequence[int] = KS, series_linkage: str = "sum", series_unit: str = "offender",
           batch: int = 64, train_rows: IntArray | None = None, min_probability: float = 0.5) -> SplitResult:
     """Pairwise and per-case metrics of ``model`` on the test cases of one split (and, given the
@@ -237,8 +248,12 @@ def judge(model: LinkModel, table: CaseTable, test_rows: IntArray, seed: int,
 def evaluate(table: CaseTable, kind: str = "learned", *, folds: int = 5, repeats: int = 4, seed: int = 0,
              series_linkage: str = "sum", weighted: bool = True,
              options: dict[str, Any] | None = None, series_unit: str = "offender",
-             min_probability: float = 0.5) -> dict[str, Any]:
-    """Repeated group-disjoint cross-validation; returns the summary ``caselink evaluate`` prints."""
+             min_probability: float = 0.5, fitter: Fitter | None = None) -> dict[str, Any]:
+    """Repeated group-disjoint cross-validation; returns the summary ``caselink evaluate`` prints.
+
+    ``fitter`` replaces the model fit of ``kind`` (same splits, pairs and metrics), so a reference
+    method such as ``bench/crimelinkage_baseline.py`` is judged exactly like caselink's models.
+    """
     groups = crime_groups(table.series)
     if groups.max(initial=-1) + 1 < folds:
         raise ModelError(f"evaluation needs at least {folds} co-offending groups of solved cases; "
@@ -251,7 +266,8 @@ def evaluate(table: CaseTable, kind: str = "learned", *, folds: int = 5, repeats
             split_seed = seed * 1000 + r * folds + f
             train_rows = np.flatnonzero((fold >= 0) & (fold != f))
             test_rows = np.flatnonzero(fold == f)
-            model = fit(kind, table, train_rows, split_seed, weighted, options)
+            model = (fitter(table, train_rows, split_seed) if fitter is not None
+                     else fit(kind, table, train_rows, split_seed, weighted, options))
             results.append(judge(model, table, test_rows, split_seed + 500, series_linkage=series_linkage,
                                  series_unit=series_unit, train_rows=train_rows,
                                  min_probability=min_probability))

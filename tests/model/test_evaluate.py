@@ -47,3 +47,42 @@ def test_evaluate_reports_clustering_better_than_leaving_cases_alone(world: Case
     strict = evaluate(world, "learned", folds=3, repeats=1, seed=0, min_probability=0.99)["series"]["bcubed"]
     assert strict["precision"]["mean"] >= b["precision"]["mean"] - 1e-9
     assert strict["recall"]["mean"] <= b["recall"]["mean"] + 1e-9
+
+
+class _Oracle:
+    """Scores a pair by whether it truly shares a series (+10) or not (-10), plus a little noise."""
+
+    def __init__(self, table: CaseTable, seed: int) -> None:
+        self.table, self.rng = table, np.random.default_rng(seed)
+
+    def score(self, features):  # type: ignore[no-untyped-def]
+        from caselink.model.additive import Scores
+
+        same = np.array([bool(set(self.table.series[p]) & set(self.table.series[q]))
+                         for p, q in zip(features.a, features.b, strict=True)])
+        lo = np.where(same, 10.0, -10.0) + self.rng.normal(0.0, 0.1, len(same))
+        return Scores(1.0 / (1.0 + np.exp(-lo)), lo)
+
+
+def test_a_fitter_is_judged_on_the_same_splits_and_metrics(world: CaseTable) -> None:
+    """``fitter`` (how bench/crimelinkage_baseline.py runs a reference method) replaces the model
+    fit: an oracle scorer gets perfect figures, one that scores the opposite way gets the worst."""
+    seen: list[int] = []
+
+    def oracle(table: CaseTable, rows: np.ndarray, seed: int) -> _Oracle:
+        seen.append(len(rows))
+        return _Oracle(table, seed)
+
+    result = evaluate(world, "oracle", folds=3, repeats=1, seed=0, fitter=oracle)
+    assert len(seen) == 3 and result["splits"] == 3 and result["model"] == "oracle"
+    assert result["pairwise"]["auc"]["mean"] == pytest.approx(1.0)
+    assert result["series"]["hit_at_1"] == pytest.approx(1.0)
+
+    class Inverted(_Oracle):
+        def score(self, features):  # type: ignore[no-untyped-def]
+            s = super().score(features)
+            return type(s)(1.0 - s.probability, -s.log_odds)
+
+    worst = evaluate(world, "inverted", folds=3, repeats=1, seed=0, fitter=lambda t, r, s: Inverted(t, s))
+    assert worst["pairwise"]["auc"]["mean"] == pytest.approx(0.0)
+    assert worst["series"]["hit_at_1"] < 0.1
