@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from caselink.errors import ConfigError, PurposeRequired
-from caselink.linkage.series import cluster_links, series, series_id
+from caselink.linkage.series import cluster_links, rank_series, series, series_id
 from caselink.store import Store
 
 
@@ -64,3 +66,25 @@ def test_series_needs_purpose_and_valid_threshold(store: Store) -> None:
         series(store, purpose=None)
     with pytest.raises(ConfigError, match="min-probability"):
         series(store, min_probability=1.5, purpose="x")
+
+
+def _near(*rows: tuple[str, float]) -> list[dict[str, object]]:
+    return [{"case_id": c, "log_odds": lo, "probability": 1.0 / (1.0 + math.exp(-lo))} for c, lo in rows]
+
+
+def test_a_series_several_members_link_to_outranks_one_slightly_stronger_link() -> None:
+    near = _near(("a", 1.0), ("b", 0.8), ("c", 0.8), ("d", 0.8), ("x", -3.0))
+    members = [("a", "one"), ("b", "three"), ("c", "three"), ("d", "three"), ("x", "far")]
+    ranked = rank_series(near, members, {"one": 4, "three": 3, "far": 2})
+    assert [s["series_id"] for s in ranked] == ["three", "one", "far"]
+    three = ranked[0]
+    assert three["score"] == pytest.approx(math.log(3 * math.exp(0.8)), abs=1e-4)
+    assert three["probability"] == pytest.approx(1.0 / (1.0 + math.exp(-0.8)))
+    assert three["linked_cases"] == ["b", "c", "d"] and three["size"] == 3
+    assert ranked[1]["score"] == pytest.approx(1.0) and ranked[1]["log_odds"] == pytest.approx(1.0)
+
+
+def test_a_case_in_two_series_counts_for_both() -> None:
+    ranked = rank_series(_near(("a", 2.0), ("b", 0.0)), [("a", "s1"), ("a", "s2"), ("b", "s2")], {})
+    assert [s["series_id"] for s in ranked] == ["s2", "s1"]
+    assert ranked[0]["linked_cases"] == ["a", "b"]

@@ -114,8 +114,9 @@ def series_for(
 ) -> list[dict[str, Any]]:
     """Known series (``series_ids`` of solved cases) ranked by how strongly ``case_id`` links to them.
 
-    Each: ``{"series_id", "probability", "log_odds", "linked_cases", "size"}`` where probability is
-    the strongest link to a member and log_odds the mean over the linked members.
+    Each: ``{"series_id", "score", "probability", "log_odds", "linked_cases", "size"}``, ranked by
+    ``score`` (see ``rank_series``); probability is the strongest link to a member and log_odds
+    the mean over the linked members.
     """
     from caselink.linkage.similar import similar
 
@@ -129,9 +130,31 @@ def series_for(
         [ids]).fetchall()
     sizes = dict(store.con.execute(
         "SELECT s, count(*) FROM (SELECT unnest(series_ids) AS s FROM cases) GROUP BY s").fetchall())
+    return rank_series(near, rows, sizes)[:limit]
+
+
+def rank_series(near: list[dict[str, Any]], members: list[tuple[str, str]],
+                sizes: dict[str, int]) -> list[dict[str, Any]]:
+    """Rank series by ``score``, the log of the summed odds of the case's links to their members.
+
+    Summed odds is the ``sum`` series linkage of ``caselink evaluate``, where it finds the true
+    series more often than the single strongest link does (crimelinkage data, 20 splits: hit@1
+    0.611 against 0.596, hit@10 0.827 against 0.799): a series that several members link to
+    outranks one with a single, slightly stronger link.
+
+    ``near`` holds the case's scored links (``case_id``, ``probability``, ``log_odds``) and
+    ``members`` (case_id, series_id) rows for the solved cases among them.
+
+    Example:
+        >>> near = [{"case_id": "a", "probability": 0.73, "log_odds": 1.0},
+        ...         {"case_id": "b", "probability": 0.69, "log_odds": 0.8},
+        ...         {"case_id": "c", "probability": 0.69, "log_odds": 0.8}]
+        >>> [s["series_id"] for s in rank_series(near, [("a", "s1"), ("b", "s2"), ("c", "s2")], {})]
+        ['s2', 's1']
+    """
     by_case = {r["case_id"]: r for r in near}
     ranked: dict[str, dict[str, Any]] = {}
-    for member, sid in rows:
+    for member, sid in members:
         link = by_case[member]
         entry = ranked.setdefault(sid, {"series_id": sid, "probability": 0.0, "log_odds": [],
                                         "linked_cases": [], "size": int(sizes.get(sid, 0))})
@@ -140,11 +163,14 @@ def series_for(
         entry["linked_cases"].append(member)
     out = []
     for entry in ranked.values():
-        entry["log_odds"] = round(float(np.mean(entry["log_odds"])), 4)
+        lo = np.asarray(entry["log_odds"], dtype=np.float64)
+        entry = {"series_id": entry["series_id"], "score": round(float(np.logaddexp.reduce(lo)), 4),
+                 **{k: v for k, v in entry.items() if k != "series_id"}}
+        entry["log_odds"] = round(float(lo.mean()), 4)
         entry["linked_cases"] = sorted(entry["linked_cases"], key=lambda c: -by_case[c]["probability"])
         out.append(entry)
-    out.sort(key=lambda e: (-e["probability"], -e["log_odds"], e["series_id"]))
-    return out[:limit]
+    out.sort(key=lambda e: (-e["score"], -e["probability"], e["series_id"]))
+    return out
 
 
-__all__ = ["cluster_links", "series", "series_for", "series_id"]
+__all__ = ["cluster_links", "rank_series", "series", "series_for", "series_id"]
