@@ -69,6 +69,7 @@ def _explain_line(e: dict[str, Any]) -> str:
 def similar(case_id: str, limit: int, model_path: Path | None, db: Path | None, user: str | None,
             purpose: str | None, as_json: bool) -> None:
     """Cases most likely to share an offender with CASE_ID, with why (needs --purpose; audited)."""
+    from caselink.linkage.link import LinkConfig
     from caselink.linkage.similar import similar as find
 
     with open_store(db, user) as store:
@@ -76,7 +77,8 @@ def similar(case_id: str, limit: int, model_path: Path | None, db: Path | None, 
 
     def human(rows: list[dict[str, Any]]) -> None:
         if not rows:
-            click.echo(f"no candidate cases for {case_id}")
+            click.echo(f"no case links to {case_id} at or above the kept-link threshold "
+                       f"({LinkConfig().store_probability:g} unless `caselink link --store-probability` set another)")
         for r in rows:
             click.echo(f"{r['case_id']}  p={r['probability']:.3f}  log-odds {r['log_odds']:+.2f}")
             for e in r["explanation"]:
