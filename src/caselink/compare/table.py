@@ -19,6 +19,7 @@ from caselink.compare import context as context_mod
 from caselink.compare import geo, sets, victim
 from caselink.compare import time as ctime
 from caselink.compare.context import StoreContext
+from caselink.compare.counts import among, count_categorical, count_entities, count_sets
 from caselink.errors import CaselinkError
 
 if TYPE_CHECKING:
@@ -101,51 +102,6 @@ def _set_column(values: list[object] | list[list[str]], counts: context_mod.Valu
                                           sets._signature(ids), sets._keybits(ids, key, len(keys))))
 
 
-def _count_sets(column: pd.Series) -> context_mod.ValueCounts:
-    """Cases having each value of a list field (as ``sets.encode`` counts them), vectorised."""
-    import pandas as pd
-
-    flat = column.reset_index(drop=True).explode()
-    flat = flat[flat.notna()].map(str)
-    flat = flat[flat != ""]
-    pairs = pd.DataFrame({"row": flat.index.to_numpy(), "value": flat.to_numpy(dtype=object)}).drop_duplicates()
-    counts = pairs["value"].value_counts()
-    return context_mod.ValueCounts({str(k): int(v) for k, v in counts.items()}, int(pairs["row"].nunique()))
-
-
-def _count_categorical(column: pd.Series) -> context_mod.ValueCounts:
-    """Cases having each value of a single-valued field, cleaned as ``victim.encode_categorical``
-    cleans it (the cleaning runs on the distinct raw values only)."""
-    raw = column.value_counts(dropna=True)
-    col = victim.encode_categorical(raw.index.tolist())
-    counts = np.bincount(col.codes[col.codes >= 0], weights=raw.to_numpy()[col.codes >= 0],
-                         minlength=len(col.vocab))
-    return context_mod.ValueCounts({v: int(c) for v, c in zip(col.vocab, counts, strict=True)},
-                                   int(raw.to_numpy()[col.codes >= 0].sum()))
-
-
-def _among(entities: pd.DataFrame, case_ids: Sequence[object]) -> npt.NDArray[np.bool_]:
-    """Which rows of ``entities`` belong to one of ``case_ids`` (a hash join, not a Python loop)."""
-    import pandas as pd
-
-    index = pd.Index(np.asarray([str(c) for c in case_ids], dtype=object))
-    return np.asarray(index.get_indexer(entities["case_id"].astype(object).map(str).to_numpy(dtype=object)) >= 0)
-
-
-def _count_entities(entities: pd.DataFrame, case_ids: Sequence[object]) -> context_mod.ValueCounts:
-    """Cases having each entity token (as ``entity_tokens`` writes them), vectorised."""
-    import pandas as pd
-
-    ent = entities[_among(entities, case_ids) & entities["value"].notna().to_numpy()]
-    value = ent["value"].map(str).str.strip()
-    ent, value = ent[value != ""], value[value != ""]
-    tokens = pd.DataFrame({"case": ent["case_id"].astype(str).to_numpy(),
-                           "token": (ent["kind"].map(str).str.lower() + ":" + value.str.lower()).to_numpy()})
-    tokens = tokens.drop_duplicates()
-    return context_mod.ValueCounts({str(k): int(v) for k, v in tokens["token"].value_counts().items()},
-                                   int(tokens["case"].nunique()))
-
-
 def entity_tokens(entities: pd.DataFrame, case_ids: Sequence[object]) -> list[list[str]]:
     """Per case in ``case_ids``: its entity values as ``kind:value`` (rows of ``case_entities``)."""
     missing = {"case_id", "kind", "value"} - set(entities.columns)
@@ -172,10 +128,10 @@ def store_context(df: pd.DataFrame, entities: pd.DataFrame | None = None,
     trees = {int(g): cKDTree(np.column_stack([px[kind == g], py[kind == g]]))
              for g in np.unique(kind[kind >= 0])}
     t_from, t_to = _interval(df)
-    values = {name: _count_categorical(df[name]) for name in CATEGORICALS if name in df}
-    values.update({name: _count_sets(df[name]) for name in SET_FIELDS if name in df})
+    values = {name: count_categorical(df[name]) for name in CATEGORICALS if name in df}
+    values.update({name: count_sets(df[name]) for name in SET_FIELDS if name in df})
     if entities is not None and len(entities):
-        values["entities"] = _count_entities(entities, df["case_id"].tolist())
+        values["entities"] = count_entities(entities, df["case_id"].tolist())
     if text is None and fit_text:
         text = context_mod.TextModel.fit(_objects(df, "narrative"))
     return StoreContext(len(df), int((kind >= 0).sum()), np.sort((t_from + t_to) / 2.0), trees, values, text,
@@ -303,7 +259,7 @@ class CaseTable:
         counts = self.context.values.get("entities") if self.context is not None else None
         ids = list(self.case_ids)
         if "case_id" in entities and len(entities) > 4 * len(ids):  # a few cases of a large store: theirs only
-            entities = entities[_among(entities, ids)]
+            entities = entities[among(entities, ids)]
         return replace(self, entities=_set_column(entity_tokens(entities, ids), counts))
 
     def position(self, case_id: str) -> int:
