@@ -9,7 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caselink.compare import sets
-from caselink.compare.counts import count_entities, count_entities_general, count_sets, count_sets_general
+from caselink.compare.counts import (
+    count_entities,
+    count_entities_general,
+    count_sets,
+    count_sets_general,
+)
 
 WORDS = st.sampled_from(["ghb", "mo1:12", "mo1:13", "", " ", "Ghb", "é", "x y"])
 LISTS = st.one_of(st.none(), st.lists(st.one_of(WORDS, st.none()), max_size=5))
