@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
-from caselink.audit import entries
+from caselink.audit import ALL_CASES, entries
 from caselink.disparity import DisparityError, DisparitySpec, run
 from caselink.errors import PurposeRequired
 from caselink.filters import FilterError
@@ -81,7 +81,7 @@ def test_read_is_audited_with_purpose_and_needs_one(store: Store, tmp_path: Path
     run(store, DisparitySpec(outcome="classification = non_suspicious", by="victim_sex"), purpose="review 7")
     last = entries(store.con)[0]
     assert (last.command, last.action, last.purpose) == ("disparity", "consultation", "review 7")
-    assert len(last.case_ids) == 89
+    assert last.detail["scope"] == ALL_CASES and last.detail["rows"] == 89 and last.case_ids == ()
 
 
 def test_condition_grouping_is_yes_no_with_no_as_reference(store: Store, tmp_path: Path) -> None:

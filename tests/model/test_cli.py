@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from tests.model.planted import planted_frame
 
+from caselink.audit import ALL_CASES
 from caselink.cli import main
 from caselink.model import load_model
 from caselink.store import Store
@@ -40,8 +41,9 @@ def test_train_writes_a_model_and_audits_the_read(cli: CliRunner, loaded: Path, 
     assert model.name == "local" and "distance_km" in model.features
     with Store.open(loaded, user="tester") as store:
         rows = store.con.execute(
-            "SELECT action, purpose, len(case_ids) FROM audit_log WHERE command = 'train'").fetchall()
-    assert rows == [("consultation", "training a linkage model", 240)]
+            "SELECT action, purpose, len(case_ids), json_extract_string(detail, '$.scope'), "
+            "CAST(json_extract(detail, '$.rows') AS INTEGER) FROM audit_log WHERE command = 'train'").fetchall()
+    assert rows == [("consultation", "training a linkage model", 0, ALL_CASES, 240)]  # the whole store
 
 
 def test_evaluate_prints_the_summary(cli: CliRunner, loaded: Path) -> None:

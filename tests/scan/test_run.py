@@ -30,7 +30,8 @@ def test_scan_reads_audited_with_purpose_and_finds_the_planted_cluster(loaded_st
     assert len({planted.case_ids[r] for r in planted.planted} & set(top.case_ids)) >= 8
     assert top.p_value < 0.05
     read = audit.entries(store.con, action="consultation", limit=1)[0]
-    assert read.purpose == "OP-TEST scan" and read.command == "scan" and len(read.case_ids) == 210
+    assert read.purpose == "OP-TEST scan" and read.command == "scan"
+    assert read.detail["scope"] == audit.ALL_CASES and read.detail["rows"] == 210
 
 
 def test_scan_needs_a_purpose(loaded_store, planted) -> None:  # type: ignore[no-untyped-def]

@@ -193,3 +193,35 @@ def test_erasure_removes_the_case_from_alerts_about_other_cases(store: Store, tm
     store.erase(["C00001"], reason="court order")
     rows = store.con.execute("SELECT case_id, related_ids, detail FROM alerts ORDER BY alert_id").fetchall()
     assert rows == [("C00003", ["C00002", "C00003"], '{"redacted": "a related case was erased"}')]
+
+
+def test_a_whole_store_read_is_one_row_found_for_every_case_that_was_in_the_store(
+        store: Store, tmp_path: Path) -> None:
+    """A read of every case (a link run, training...) is recorded by its scope, not 1M ids, and
+    ``audit log --case X`` lists it for X only while X was in the store."""
+    first, later = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("".join(json.dumps(valid_record(i)) + "\n" for i in range(3)))
+    later.write_text(json.dumps(valid_record(7)) + "\n")
+    store.ingest([first], run_hooks=False)
+    store.frame(["t_from"], purpose="op all", command="whole")
+    store.frame(["t_from"], where="case_id = ?", params=["C00001"], purpose="op one", command="some")
+    store.ingest([later], run_hooks=False)
+    store.erase(["C00002"], reason="court order 1")
+    store.frame(["t_from"], purpose="op all again", command="whole")
+
+    whole = [e for e in audit.entries(store.con) if e.command == "whole"]
+    assert len(whole) == 2 and all(e.case_ids == () for e in whole)
+    assert [e.detail["scope"] for e in whole] == [audit.ALL_CASES] * 2
+    assert [e.detail["rows"] for e in whole] == [3, 3]  # 3 cases, then +1 -1
+    some = next(e for e in audit.entries(store.con) if e.command == "some")
+    assert some.case_ids == ("C00001",) and "scope" not in some.detail
+
+    def reads(case_id: str) -> list[str]:
+        return [e.purpose or "" for e in audit.entries(store.con, case_id=case_id, action="consultation")]
+
+    assert reads("C00000") == ["op all again", "op all"]
+    assert reads("C00001") == ["op all again", "op one", "op all"]
+    assert reads("C00002") == ["op all"]            # erased before the second read
+    assert reads("C00007") == ["op all again"]      # ingested after the first
+    assert reads("C99999") == []
+    assert audit.verify(store.con).ok

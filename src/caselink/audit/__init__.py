@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from caselink.audit.log import (
     ACTIONS,
+    ALL_CASES,
     AuditEntry,
     VerifyResult,
     append,
@@ -12,4 +13,4 @@ from caselink.audit.log import (
     verify,
 )
 
-__all__ = ["ACTIONS", "AuditEntry", "VerifyResult", "append", "entries", "require_verified", "verify"]
+__all__ = ["ACTIONS", "ALL_CASES", "AuditEntry", "VerifyResult", "append", "entries", "require_verified", "verify"]

@@ -30,6 +30,8 @@ ACTIONS = (
     "administration",  # accounts, settings, models
 )
 GENESIS = "0" * 64
+#: ``detail["scope"]`` of a read of every case in the store (recorded without an id list)
+ALL_CASES = "all cases in the store"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,28 @@ def append(
     return AuditEntry(seq, ts, user, action, command, tuple(ids), purpose, detail or {}, prev, digest)
 
 
+def _presence(con: duckdb.DuckDBPyConnection, case_id: str) -> tuple[str, list[object]]:
+    """SQL over ``ts`` (and its parameters) for the times ``case_id`` was in the store: each
+    collection that named it opens a span, the next erasure that named it closes the span."""
+    events = con.execute(
+        "SELECT ts, action FROM audit_log WHERE action IN ('collection', 'erasure') AND list_contains(case_ids, ?) "
+        "ORDER BY seq", [case_id]).fetchall()
+    spans: list[str] = []
+    params: list[object] = []
+    start: str | None = None
+    for ts, action in events:
+        if action == "collection" and start is None:
+            start = str(ts)
+        elif action == "erasure" and start is not None:
+            spans.append("ts BETWEEN ? AND ?")
+            params.extend([start, str(ts)])
+            start = None
+    if start is not None:
+        spans.append("ts >= ?")
+        params.append(start)
+    return (" OR ".join(spans) or "FALSE"), params
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
@@ -142,12 +166,18 @@ def entries(
     con: duckdb.DuckDBPyConnection, *, case_id: str | None = None, user: str | None = None,
     action: str | None = None, since: str | None = None, limit: int = 100,
 ) -> list[AuditEntry]:
-    """Most recent entries first, filtered by case, user, action or time (ISO text)."""
+    """Most recent entries first, filtered by case, user, action or time (ISO text).
+
+    For a case, that is every row naming it plus every read of the whole store (``ALL_CASES``)
+    made while the case was in the store: from a ``collection`` that added it to the next
+    ``erasure`` that removed it.
+    """
     where: list[str] = ["1=1"]
     params: list[object] = []
     if case_id is not None:
-        where.append("list_contains(case_ids, ?)")
-        params.append(case_id)
+        spans, span_params = _presence(con, case_id)
+        where.append(f"(list_contains(case_ids, ?) OR (json_extract_string(detail, '$.scope') = ? AND ({spans})))")
+        params.extend([case_id, ALL_CASES, *span_params])
     if user is not None:
         where.append("user_name = ?")
         params.append(user)

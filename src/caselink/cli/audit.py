@@ -49,6 +49,8 @@ def log_(case_id: str | None, for_user: str | None, action: str | None, since: s
         for e in items:
             ids = e["case_ids"]
             shown = ", ".join(ids[:5]) + (f" (+{len(ids) - 5} more)" if len(ids) > 5 else "")
+            if e["detail"].get("scope") == audit_log.ALL_CASES:
+                shown = f"{audit_log.ALL_CASES} ({e['detail'].get('rows', '?')})"
             purpose = f"  purpose: {e['purpose']}" if e["purpose"] else ""
             click.echo(f"{e['seq']:>6}  {e['ts']}  {e['user']:<12} {e['action']:<13} {e['command']:<10} {shown}{purpose}")
 

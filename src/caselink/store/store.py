@@ -171,14 +171,21 @@ class Store:
         """Columns of the ``cases`` table as a pandas DataFrame for analysis stages.
 
         ``where`` is SQL built by caselink code only (never user text): pass user values in
-        ``params``. The read is audited with the ids it returned.
+        ``params``. The read is audited with the ids it returned; a read of the whole store is
+        audited as such (``scope``: ``audit.ALL_CASES``, no id list), because listing every id of
+        a large store in each link run would add megabytes to the log per run.
+        ``audit.entries(case_id=...)`` still finds it for every case that was in the store then.
         """
         purpose = require_purpose(purpose, "reading cases")
         cols = list(dict.fromkeys(["case_id", *columns]))
         df = self.con.execute(
             f"SELECT {', '.join(cols)} FROM cases WHERE {where} ORDER BY case_id", list(params)).df()
-        ids = df["case_id"].tolist() if audit_ids else []
-        self.audit(action, command, ids, purpose, {"rows": len(df), "columns": cols})
+        detail: dict[str, Any] = {"rows": len(df), "columns": cols}
+        whole = where.strip().upper() == "TRUE"
+        if whole:
+            detail["scope"] = audit.ALL_CASES
+        ids = df["case_id"].tolist() if audit_ids and not whole else []
+        self.audit(action, command, ids, purpose, detail)
         return df
 
     def count(self) -> int:
