@@ -80,6 +80,25 @@ def test_incremental_pairs_equal_full_pairs_touching_new_cases() -> None:
         zip(full.a[touch].tolist(), full.b[touch].tolist(), strict=True))
 
 
+@pytest.mark.parametrize("cap", [40, 3])  # 3: the windows never settle within three shrinks
+def test_incremental_runs_shrink_the_windows_as_full_runs_do(cap: int) -> None:
+    """Where cases are dense the windows shrink; an incremental run (which builds its grids only
+    around the sample and the new cases) must shrink them the same and find the same pairs."""
+    frame = uniform_frame(8_000, no_location=0.05)
+    frame["incident_type"] = "burglary"
+    frame["circumstances"] = [[f"mo{i % 9}"] for i in range(8_000)]
+    cfg = BlockingConfig(max_partners=cap, max_partners_same_place=cap, max_partners_same_mo=cap)
+    new = np.arange(7_950, 8_000)
+    full = candidate_pairs(frame, config=cfg)
+    inc = candidate_pairs(frame, config=cfg, new_rows=new)
+    assert full.windows["space_time_m"] < cfg.space_m and full.windows["same_mo_m"] < cfg.mo_space_m
+    assert inc.windows == full.windows
+    touch = np.isin(full.a, new) | np.isin(full.b, new)
+    assert set(zip(inc.a.tolist(), inc.b.tolist(), strict=True)) == set(
+        zip(full.a[touch].tolist(), full.b[touch].tolist(), strict=True))
+    assert inc.by_block["space_time"] > 0 and inc.by_block["same_mo"] > 0
+
+
 def test_shared_rare_fact_links_far_apart_cases_but_common_fact_does_not() -> None:
     frame = uniform_frame(3_000, no_location=0.0)
     circ: list[list[str] | None] = [["common"] if i % 3 == 0 else None for i in range(3_000)]

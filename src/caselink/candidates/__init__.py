@@ -37,6 +37,7 @@ import numpy as np
 
 from caselink.candidates.grid import Located, adapt
 from caselink.errors import ConfigError
+from caselink.lists import flatten
 
 if TYPE_CHECKING:
     import duckdb
@@ -130,14 +131,15 @@ def _located(kind: np.ndarray, u: np.ndarray, v: np.ndarray, lo: np.ndarray, hi:
 
 def _type_fact_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(row, key) for every (incident type, circumstance) of every case: the "same MO" block."""
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     if "circumstances" not in frame or "incident_type" not in frame:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    col = frame["circumstances"].reset_index(drop=True).explode().dropna()
-    rows = col.index.to_numpy(np.int64)
-    labels = frame["incident_type"].astype(str).to_numpy()[rows] + "\x1f" + col.astype(str).to_numpy()
-    return rows, pd.factorize(labels)[0].astype(np.int64)
+    rows, values = flatten(frame["circumstances"])
+    kinds = pa.array(frame["incident_type"].astype(str).to_numpy(dtype=object), type=pa.string())
+    labels = pc.binary_join_element_wise(kinds.take(pa.array(rows)), values, "\x1f")
+    return rows, pc.dictionary_encode(labels).indices.to_numpy().astype(np.int64)  # ids by first appearance
 
 
 def _no_location_pairs(kind: np.ndarray, lo: np.ndarray, hi: np.ndarray, area: np.ndarray,
@@ -191,8 +193,8 @@ def _facts_table(frame: pd.DataFrame, fields: tuple[str, ...], is_new: np.ndarra
     for name in fields:
         if name not in frame:
             continue
-        col = frame[name].reset_index(drop=True).explode().dropna()
-        parts.append(pd.DataFrame({"row": col.index.to_numpy(np.int64), "key": name, "value": col.astype(str).values}))
+        rows, values = flatten(frame[name])
+        parts.append(pd.DataFrame({"row": rows, "key": name, "value": values.to_numpy(zero_copy_only=False)}))
     if not parts:
         return pd.DataFrame({"row": np.empty(0, np.int64), "key": [], "value": [], "is_new": np.empty(0, bool)})
     facts = pd.concat(parts, ignore_index=True).drop_duplicates()
@@ -252,10 +254,14 @@ def candidate_pairs(
                 ("same_mo", by_mo, cfg.mo_space_m, cfg.mo_time_days, cfg.max_partners_same_mo)):
             if cap == 0 or len(cases.rows) == 0:
                 continue
-            grid, size, window = adapt(cases, size, window, cap)
+            serve = np.flatnonzero(is_new[cases.rows]) if incremental else None
+            grid, size, window = adapt(cases, size, window, cap, serve=serve)
             windows[f"{name}_m"] = round(size, 1)
             if window is not None:
                 windows[f"{name}_days"] = round(window, 2)
+            if grid is None:  # no new case in this block
+                parts[name] = np.empty(0, np.int64)
+                continue
             probes = np.flatnonzero(is_new[grid.rows]) if incremental else np.arange(len(grid.rows))
             parts[name] = grid.join(probes, ordered=not incremental, n=n)
         na, nb = _no_location_pairs(kind, lo, hi, area, is_new, cfg)

@@ -50,7 +50,8 @@ class Grid:
     """
 
     def __init__(self, rows: np.ndarray, group: np.ndarray, kind: np.ndarray, u: np.ndarray, v: np.ndarray,
-                 lo: np.ndarray, hi: np.ndarray, size_m: float, time_days: float | None, max_lat: float) -> None:
+                 lo: np.ndarray, hi: np.ndarray, size_m: float, time_days: float | None, max_lat: float,
+                 near: np.ndarray | None = None) -> None:
         cu, cv = cells(kind[rows], u[rows], v[rows], size_m, max_lat)
         mid = (lo[rows] + hi[rows]) / 2
         tb = np.floor(mid / time_days).astype(np.int64) if time_days is not None else np.zeros(len(rows), np.int64)
@@ -61,12 +62,16 @@ class Grid:
             raise ConfigError(f"blocking windows too small for the extent of the data ({size_m:.0f} m, "
                               f"{time_days} days): raise space_m / time_days")
         key = ((group * ku + cu) * kv + cv) * kt + tb
+        self.stride = (kv * kt, kt, 1)
+        if near is not None:  # only the cells around these entries: all their probes can reach
+            around = np.unique((key[near][:, None] + self._offsets(_ALL)[None, :]).ravel())
+            keep = np.flatnonzero(np.isin(key, around))
+            key, rows = key[keep], rows[keep]
         order = np.argsort(key, kind="stable")
         self.key, self.rows = key[order], rows[order]
         self.start = np.flatnonzero(np.r_[True, self.key[1:] != self.key[:-1]])  # key is sorted
         self.ukey = self.key[self.start]
         self.end = np.r_[self.start[1:], len(self.key)]
-        self.stride = (kv * kt, kt, 1)
         r = self.rows
         ll = kind[r] == 0
         # float32 copies in sort order: half the memory traffic of the gathers in ``_near``
@@ -81,8 +86,9 @@ class Grid:
         keys ``min(row) * n + max(row)``; ``ordered``: each unordered pair once (half the
         neighbourhood, same cell after self)."""
         out: list[np.ndarray] = []
-        for off in (_HALF + [(0, 0, 0)]) if ordered else _ALL:
-            nkey = self.key[probes] + sum(d * s for d, s in zip(off, self.stride, strict=True))
+        offsets = (_HALF + [(0, 0, 0)]) if ordered else _ALL
+        for off, shift in zip(offsets, self._offsets(offsets), strict=True):
+            nkey = self.key[probes] + shift
             idx = np.minimum(np.searchsorted(self.ukey, nkey), len(self.ukey) - 1)
             ok = self.ukey[idx] == nkey
             start, end = self.start[idx], self.end[idx]
@@ -95,6 +101,11 @@ class Grid:
                 ra, rb = ra[keep], rb[keep]
                 out.append(np.minimum(ra, rb) * n + np.maximum(ra, rb))
         return np.concatenate(out) if out else np.empty(0, np.int64)
+
+    def _offsets(self, offsets: list[tuple[int, int, int]]) -> np.ndarray:
+        """Key differences to the neighbouring cells ``offsets`` (cell x, cell y, time bucket)."""
+        return np.array([sum(d * s for d, s in zip(off, self.stride, strict=True)) for off in offsets],
+                        dtype=np.int64)
 
     @staticmethod
     def _expand(probes: np.ndarray, start: np.ndarray, counts: np.ndarray) -> Any:
@@ -135,9 +146,11 @@ class Located:
     hi: np.ndarray
     max_lat: float
 
-    def grid(self, size_m: float, time_days: float | None) -> Grid:
+    def grid(self, size_m: float, time_days: float | None, near: np.ndarray | None = None) -> Grid:
+        """The grid of these cases; with ``near`` (positions in ``rows``), only the cells those
+        entries can reach: joins probing from them give the same pairs as the full grid."""
         return Grid(self.rows, self.group, self.kind, self.u, self.v, self.lo, self.hi, size_m, time_days,
-                     self.max_lat)
+                    self.max_lat, near)
 
 
 def n_unique(keys: np.ndarray) -> int:
@@ -147,22 +160,30 @@ def n_unique(keys: np.ndarray) -> int:
 
 
 def adapt(cases: Located, size_m: float, time_days: float | None, max_partners: int,
-           ) -> tuple[Grid, float, float | None]:
+          serve: np.ndarray | None = None) -> tuple[Grid | None, float, float | None]:
     """Shrink the windows until the mean number of partners per case is at most ``max_partners``.
 
     Estimated on a fixed sample of the cases, so a full and an incremental run on the same store
-    use the same windows. Partners grow with area times duration, so both shrink together.
+    use the same windows (each estimate draws the next sample from one seeded generator).
+    Partners grow with area times duration, so both shrink together. Each estimate builds the
+    grid only around its sample. The grid returned serves joins from
+    ``serve`` (positions in ``cases.rows``; all when None), built only around them; None when
+    ``serve`` is empty.
     """
     power = 3.0 if time_days is not None else 2.0
     rng = np.random.default_rng(0)
+    uniq = np.flatnonzero(np.bincount(cases.rows))
     for _ in range(3):
-        grid = cases.grid(size_m, time_days)
-        uniq = np.flatnonzero(np.bincount(grid.rows))
         chosen = uniq if len(uniq) <= 1_000 else np.sort(rng.choice(uniq, 1_000, replace=False))
+        grid = cases.grid(size_m, time_days, near=np.flatnonzero(np.isin(cases.rows, chosen)))
         probes = np.flatnonzero(np.isin(grid.rows, chosen))
-        partners = n_unique(grid.join(probes, ordered=False, n=int(grid.rows.max()) + 1)) / max(len(chosen), 1)
+        partners = n_unique(grid.join(probes, ordered=False, n=int(cases.rows.max()) + 1)) / max(len(chosen), 1)
         if partners <= max_partners * 1.05:
             break
         f = (max_partners / partners) ** (1.0 / power)
         size_m, time_days = size_m * f, (time_days * f if time_days is not None else None)
-    return grid, size_m, time_days
+    else:  # three shrinks without settling: keep the windows of the last estimate
+        size_m, time_days = grid.size_m, grid.time_days
+    if serve is not None and len(serve) == 0:
+        return None, size_m, time_days
+    return cases.grid(size_m, time_days, near=serve), size_m, time_days
