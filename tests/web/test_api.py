@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from caselink.accounts import ManualClock
@@ -235,6 +237,54 @@ def test_similar_is_scoped_and_audits_only_what_was_shown(client: TestClient, to
     last = [row for row in audit_rows(server_store, "consultation") if row[1] == "analyst_mps"][-1]
     assert "KENT-001" not in last[4] and "MPS-002" in last[4]
     assert client.get(f"{API}/cases/KENT-001/similar", headers=bearer(tokens["analyst_mps"])).status_code == 404
+
+
+def _two_known_series(store: Store) -> None:
+    """MPS-001 links strongly to KENT-001 (series op-k) and moderately to MPS-002 and MPS-003
+    (series op-m)."""
+    import caselink.linkage  # noqa: F401
+    from caselink.linkage.link import link
+
+    link(store, command="test link")  # the cases' batches are linked: links are read from the store
+    with store.transaction() as con:
+        con.execute("DELETE FROM links")
+        for other, lo in (("KENT-001", 2.2), ("MPS-002", 1.8), ("MPS-003", 1.8)):
+            a, b = sorted(["MPS-001", other])
+            con.execute("INSERT INTO links VALUES (?, ?, ?, ?, '[]', 'm', '1', now()::TIMESTAMP)",
+                        [a, b, 1.0 / (1.0 + math.exp(-lo)), lo])
+        con.execute("UPDATE cases SET series_ids = ['op-k'] WHERE case_id = 'KENT-001'")
+        con.execute("UPDATE cases SET series_ids = ['op-m'] WHERE case_id IN ('MPS-002', 'MPS-003')")
+
+
+def test_known_series_rank_by_summed_odds_and_are_cut_to_scope(client: TestClient, tokens: dict[str, str],
+                                                                server_store: Store) -> None:
+    """Two moderate links (op-m) outrank one strong one (op-k); a user limited to the Met sees
+    neither op-k nor KENT-001, and op-m's size counts only what they may see."""
+    _two_known_series(server_store)
+    everyone = client.get(f"{API}/cases/MPS-001/series", headers=bearer(tokens["analyst_all"])).json()
+    assert [s["series_id"] for s in everyone] == ["op-m", "op-k"]
+    assert everyone[0]["score"] == pytest.approx(math.log(2 * math.exp(1.8)), abs=1e-3)
+    assert everyone[0]["linked_cases"] == ["MPS-002", "MPS-003"] and everyone[0]["size"] == 2
+    assert everyone[1] == {**everyone[1], "linked_cases": ["KENT-001"], "size": 1}
+    r = client.get(f"{API}/cases/MPS-001/series", headers=bearer(tokens["analyst_mps"]))
+    assert r.status_code == 200 and "KENT" not in r.text and "op-k" not in r.text
+    assert [s["series_id"] for s in r.json()] == ["op-m"]
+    last = [row for row in audit_rows(server_store, "consultation") if row[1] == "analyst_mps"][-1]
+    assert "KENT-001" not in last[4] and "MPS-002" in last[4]
+    assert client.get(f"{API}/cases/KENT-001/series", headers=bearer(tokens["analyst_mps"])).status_code == 404
+    assert client.get(f"{API}/cases/MPS-001/series", headers=bearer(tokens["analyst_all"]),
+                      params={"limit": 1}).json()[0]["series_id"] == "op-m"
+
+
+def test_case_page_shows_the_known_series_it_may_belong_to(client: TestClient, server_store: Store,
+                                                           clock: ManualClock) -> None:
+    from .test_security import web_login
+
+    _two_known_series(server_store)
+    web_login(client, server_store, clock, "analyst_all")
+    section = client.get("/cases/MPS-001").text.split('id="known-series"')[1].split("</section>")[0]
+    assert section.index("op-m") < section.index("op-k")
+    assert 'href="/cases/MPS-002"' in section and 'href="/cases/KENT-001"' in section
 
 
 def test_series_members_and_links_are_cut_to_scope(client: TestClient, tokens: dict[str, str],

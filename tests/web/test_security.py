@@ -107,6 +107,8 @@ ENDPOINTS: list[tuple[str, str, str, str | None]] = [
     ("POST", f"{API}/cases/import", "cases:import", None),
     ("GET", f"{API}/cases/MPS-001/similar", "similar:read", "MPS-001"),
     ("GET", f"{API}/cases/KENT-001/similar", "similar:read", "KENT-001"),
+    ("GET", f"{API}/cases/MPS-001/series", "series:read", "MPS-001"),
+    ("GET", f"{API}/cases/KENT-001/series", "series:read", "KENT-001"),
     ("GET", f"{API}/series", "series:read", None),
     ("GET", f"{API}/intel", "intel:read", None),
     ("GET", f"{API}/intel/overdue", "intel:read", None),

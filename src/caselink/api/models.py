@@ -135,6 +135,18 @@ class SeriesOut(BaseModel):
     confidence: float
 
 
+class KnownSeriesOut(BaseModel):
+    """A known series (solved cases' ``series_ids``) a case may belong to; ``score`` is the log of
+    the summed odds of its links to the series' members, ``size`` the members the user may see."""
+
+    series_id: str
+    score: float
+    probability: float
+    log_odds: float
+    linked_cases: list[str]
+    size: int
+
+
 class SeriesCase(CaseSummary):
     occurred_to: str | None = None
 

@@ -84,6 +84,7 @@ def case_page(ctx: CtxDep, case_id: CaseId) -> Response:
 # (module the section needs, "module:function" giving the section or None)
 CASE_SECTIONS = [
     ("caselink.linkage", "caselink.web.linkage_pages:similar_section"),
+    ("caselink.linkage", "caselink.web.linkage_pages:known_series_section"),
     ("caselink.intel", "caselink.web.intel_pages:intel_section"),
     ("caselink.checks", "caselink.web.analysis_pages:findings_section"),
     ("caselink.entities", "caselink.web.entity_pages:entities_section"),

@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from caselink.api.context import Ctx, authenticate, open_ctx, state_of
-from caselink.api.routes.linkage import series_detail, similar_cases, visible_series
+from caselink.api.routes.linkage import known_series, series_detail, similar_cases, visible_series
 from caselink.web.charts import evidence_chart, link_chart, timeline
 from caselink.web.render import render
 
@@ -29,6 +29,18 @@ def similar_section(ctx: Ctx, record: dict[str, Any]) -> dict[str, Any] | None:
     for item in items:
         item["chart"] = evidence_chart(item["explanation"])
     return {"id": "similar", "title": "Similar cases", "template": "_similar.html", "links": items}
+
+
+def known_series_section(ctx: Ctx, record: dict[str, Any]) -> dict[str, Any] | None:
+    """The case page's "Known series" section: solved series this case may belong to, ranked by
+    the summed odds of its links to their members (from its 100 strongest links)."""
+    from caselink.accounts import can
+
+    if not (can(ctx.user.role, "series:read") and can(ctx.user.role, "similar:read")):
+        return None
+    found = known_series(ctx, record["case_id"], 5, near=100)
+    return {"id": "known-series", "title": "Known series it may belong to", "template": "_known_series.html",
+            "series": found}
 
 
 def _point(c: dict[str, Any]) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 from caselink.api import queries
 from caselink.api.context import Ctx, authenticate, open_ctx
 from caselink.api.errors import ERROR_RESPONSES
-from caselink.api.models import SeriesDetail, SeriesOut, SimilarOut
+from caselink.api.models import KnownSeriesOut, SeriesDetail, SeriesOut, SimilarOut
 from caselink.errors import NotFound
 
 router = APIRouter(tags=["linkage"], responses=ERROR_RESPONSES)
@@ -47,6 +47,28 @@ def similar_cases(ctx: Ctx, case_id: str, limit: int) -> list[dict[str, Any]]:
     ctx.store.audit("consultation", ctx.command, [case_id] + [r["case_id"] for r in out], purpose,
                     {"limit": limit, "results": len(out), "source": "links"})
     return out
+
+
+def known_series(ctx: Ctx, case_id: str, limit: int, near: int = 500) -> list[dict[str, Any]]:
+    """Known series this case may belong to, ranked as ``caselink series --for`` ranks them
+    (``linkage.series.rank_series``) from the case's ``near`` strongest links the user may see;
+    a series' size counts only its members in the user's scope."""
+    from caselink.linkage.series import rank_series
+
+    links = similar_cases(ctx, case_id, near)  # scope-checked and audited
+    if not links:
+        return []
+    members = ctx.store.con.execute(
+        "SELECT case_id, unnest(series_ids) FROM cases WHERE list_contains(?, case_id) AND len(series_ids) > 0",
+        [[r["case_id"] for r in links]]).fetchall()
+    if not members:
+        return []
+    scope_sql, params = queries.visible_where(ctx, "c")
+    sizes = dict(ctx.store.con.execute(
+        f"SELECT s, count(*) FROM (SELECT unnest(c.series_ids) AS s FROM cases c WHERE {scope_sql} "
+        "AND list_has_any(c.series_ids, ?)) WHERE list_contains(?, s) GROUP BY s",
+        [*params, sorted({m[1] for m in members}), sorted({m[1] for m in members})]).fetchall())
+    return rank_series(links, members, sizes)[:limit]
 
 
 def visible_series(ctx: Ctx, min_probability: float) -> list[dict[str, Any]]:
@@ -88,6 +110,18 @@ def get_similar(case_id: CaseId, ctx: CtxDep, limit: Annotated[int, Query(ge=1, 
     authenticate(ctx)
     ctx.need("similar:read")
     return similar_cases(ctx, case_id, limit)
+
+
+@router.get("/cases/{case_id}/series", response_model=list[KnownSeriesOut])
+def get_known_series(case_id: CaseId, ctx: CtxDep,
+                     limit: Annotated[int, Query(ge=1, le=100)] = 10) -> list[dict[str, Any]]:
+    """Known series (solved cases' series_ids) this case may belong to, most likely first, as
+    ``caselink series --for`` ranks them; only links and members in the user's scope count
+    (needs a purpose; audited)."""
+    authenticate(ctx)
+    ctx.need("series:read")
+    ctx.need("similar:read")
+    return known_series(ctx, case_id, limit)
 
 
 @router.get("/series", response_model=list[SeriesOut])
