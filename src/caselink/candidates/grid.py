@@ -166,9 +166,9 @@ def adapt(cases: Located, size_m: float, time_days: float | None, max_partners: 
     Estimated on a fixed sample of the cases, so a full and an incremental run on the same store
     use the same windows (each estimate draws the next sample from one seeded generator).
     Partners grow with area times duration, so both shrink together. Each estimate builds the
-    grid only around its sample. The grid returned serves joins from
-    ``serve`` (positions in ``cases.rows``; all when None), built only around them; None when
-    ``serve`` is empty.
+    grid only around its sample. The grid returned serves joins from ``serve`` (positions in
+    ``cases.rows``, built only around them; every case when None); it is None when ``serve`` is
+    empty.
     """
     power = 3.0 if time_days is not None else 2.0
     rng = np.random.default_rng(0)
