@@ -124,13 +124,18 @@ def series_for(
     near = similar(store, case_id, limit=500, purpose=purpose, command=command)
     if not near:
         return []
-    ids = [r["case_id"] for r in near]
-    rows = store.con.execute(
-        "SELECT case_id, unnest(series_ids) FROM cases WHERE list_contains(?, case_id) AND len(series_ids) > 0",
-        [ids]).fetchall()
+    rows = series_members(store.con, [r["case_id"] for r in near])
     sizes = dict(store.con.execute(
         "SELECT s, count(*) FROM (SELECT unnest(series_ids) AS s FROM cases) GROUP BY s").fetchall())
     return rank_series(near, rows, sizes)[:limit]
+
+
+def series_members(con: Any, case_ids: list[str]) -> list[tuple[str, str]]:
+    """(case_id, series_id) for each known series of each of these cases (solved cases only)."""
+    rows = con.execute(
+        "SELECT case_id, unnest(series_ids) FROM cases WHERE list_contains(?, case_id) AND len(series_ids) > 0",
+        [case_ids]).fetchall()
+    return [(str(c), str(s)) for c, s in rows]
 
 
 def rank_series(near: list[dict[str, Any]], members: list[tuple[str, str]],
@@ -173,4 +178,4 @@ def rank_series(near: list[dict[str, Any]], members: list[tuple[str, str]],
     return out
 
 
-__all__ = ["cluster_links", "rank_series", "series", "series_for", "series_id"]
+__all__ = ["cluster_links", "rank_series", "series", "series_for", "series_id", "series_members"]

@@ -53,14 +53,12 @@ def known_series(ctx: Ctx, case_id: str, limit: int, near: int = 500) -> list[di
     """Known series this case may belong to, ranked as ``caselink series --for`` ranks them
     (``linkage.series.rank_series``) from the case's ``near`` strongest links the user may see;
     a series' size counts only its members in the user's scope."""
-    from caselink.linkage.series import rank_series
+    from caselink.linkage.series import rank_series, series_members
 
     links = similar_cases(ctx, case_id, near)  # scope-checked and audited
     if not links:
         return []
-    members = ctx.store.con.execute(
-        "SELECT case_id, unnest(series_ids) FROM cases WHERE list_contains(?, case_id) AND len(series_ids) > 0",
-        [[r["case_id"] for r in links]]).fetchall()
+    members = series_members(ctx.store.con, [r["case_id"] for r in links])
     if not members:
         return []
     scope_sql, params = queries.visible_where(ctx, "c")
