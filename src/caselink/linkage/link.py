@@ -280,17 +280,21 @@ def link(
         written = writer.seconds
         seconds["score"] = time.perf_counter() - t0 - sum(seconds.values()) - written
         peak["score"] = _peak_mib()
+        n_pairs, by_block, windows = len(pairs), pairs.by_block, pairs.windows
+        # the pairs and the table are done with: free them before the commit, whose checkpoint of
+        # the new links is the run's last big allocation (at 1M cases the pairs are ~1 GB)
+        del pairs, pa, pb, table
         alert_ids = writer.finish(
             user=store.user, command=command, purpose=purpose or DEFAULT_PURPOSE, frame=frame,
-            detail={"candidate_pairs": len(pairs), "by_block": pairs.by_block, "windows": pairs.windows,
+            detail={"candidate_pairs": n_pairs, "by_block": by_block, "windows": windows,
                     _BATCH_MARK: batches, "blocking": cfg.blocking.to_dict(),
                     "store_probability": cfg.store_probability})
     seconds["write"] = time.perf_counter() - t0 - sum(seconds.values())
     seconds["total"] = time.perf_counter() - t0
     peak["write"] = _peak_mib()
-    return LinkReport(len(frame), len(linked), len(pairs), writer.count, len(alert_ids), pairs.by_block, mdl.name,
+    return LinkReport(len(frame), len(linked), n_pairs, writer.count, len(alert_ids), by_block, mdl.name,
                       mdl.version, new_rows is not None, {k: round(v, 3) for k, v in seconds.items()}, alert_ids,
-                      pairs.windows, peak)
+                      windows, peak)
 
 
 def _peak_mib() -> float:
