@@ -1,137 +1,21 @@
-"""The shared filter language: a small boolean expression over case fields, compiled to SQL.
-
-Used by ``caselink scan --where``, ``caselink disparity --outcome/--where`` and anything else
-that lets a user pick cases. Field names are checked against the case contract; values are
-always SQL parameters, never spliced into the SQL text.
-
-Grammar (keywords are case-insensitive)::
-
-    expr      := and_expr ("or" and_expr)*
-    and_expr  := not_expr ("and" not_expr)*
-    not_expr  := "not" not_expr | "(" expr ")" | condition
-    condition := FIELD ("=" | "!=" | "<" | "<=" | ">" | ">=") VALUE
-               | FIELD ["not"] "in" "(" VALUE ("," VALUE)* ")"
-               | FIELD "has" VALUE | FIELD "has" "any" "(" VALUE ("," VALUE)* ")"
-               | FIELD "is" ("missing" | "present")
-
-Each condition is two-valued: a comparison with a missing field is false (so ``not`` is the
-exact complement). Dates compare by the interval they name: ``occurred_from <= 2014`` keeps
-all of 2014; ``year`` is the year of ``occurred_from``.
-
-Example:
-    >>> f = compile_filter("incident_type = death and victim_age < 30")
-    >>> f.params
-    ['death', 30]
-"""
+"""The recursive-descent parser of the filter language: tokens to a SQL boolean and its parameters."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
-from caselink.errors import CaselinkError
-from caselink.schema.fields import FIELDS, LIST_FIELDS
+from caselink.filters.columns import Column, FilterError, resolve_field
+from caselink.filters.tokens import KEYWORDS, Token, describe, tokenize
+from caselink.schema.fields import LIST_FIELDS
 from caselink.schema.timeparse import parse_moment
 
-
-class FilterError(CaselinkError):
-    """A filter expression that cannot be compiled; the message names the column and the fix."""
-
-    code = "filter_error"
-
-
-@dataclass(frozen=True)
-class Column:
-    """How a filterable name maps to SQL: its expression and its kind.
-
-    kind: ``number``, ``int``, ``id``, ``text`` (case-insensitive equality), ``tag``
-    (stored lower-cased), ``enum`` (value must be one of ``choices``), ``list``,
-    ``datetime`` (``sql`` is the TIMESTAMP column), ``extra`` (an ``x_`` field in the JSON).
-    """
-
-    name: str
-    sql: str
-    kind: str
-    choices: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Filter:
-    """A compiled filter: ``sql`` is a boolean SQL expression, ``params`` its values in order."""
-
-    text: str
-    sql: str
-    params: list[object] = field(default_factory=list)
-    fields: tuple[str, ...] = ()
-
-
-_DATETIME_COLUMNS = {"occurred_from": "t_from", "occurred_to": "t_to", "found_at": "t_found"}
-
-
-def _contract_columns() -> dict[str, Column]:
-    kinds = {"float": "number", "int": "int", "id": "id", "text": "text", "tag": "tag",
-             "enum": "enum", "list": "list"}
-    out: dict[str, Column] = {}
-    for spec in FIELDS:
-        if spec.kind == "entities":
-            continue
-        if spec.kind == "datetime":
-            out[spec.name] = Column(spec.name, _DATETIME_COLUMNS[spec.name], "datetime")
-        else:
-            out[spec.name] = Column(spec.name, spec.name, kinds[spec.kind], spec.choices)
-    out["year"] = Column("year", "year(t_from)", "int")
-    return out
-
-
-CASE_COLUMNS: dict[str, Column] = _contract_columns()
-KEYWORDS = frozenset({"and", "or", "not", "in", "has", "any", "is", "missing", "present"})
-_TOKEN = re.compile(
-    r"\s*(?:(?P<op>!=|<=|>=|=|<|>|\(|\)|,)|(?P<word>[A-Za-z0-9_\-:./]+)"
-    r"|'(?P<sq>[^']*)'|\"(?P<dq>[^\"]*)\"|(?P<bad>\S))"
-)
-_EXTRA_NAME = re.compile(r"^x_[A-Za-z0-9_]+$")
 _ORDERING = ("<", "<=", ">", ">=")
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # "op", "word", "str", "end"
-    text: str
-    col: int
-
-    def is_kw(self, word: str) -> bool:
-        return self.kind == "word" and self.text.lower() == word
-
-
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    pos = 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if m is None or m.end() == pos:  # only trailing whitespace is left
-            break
-        col = m.start(m.lastgroup or 0) + 1
-        if m.group("bad") is not None:
-            if m.group("bad") in "'\"":
-                raise FilterError(f"filter: at column {col}: unterminated quoted value")
-            raise FilterError(f"filter: at column {col}: unexpected character {m.group('bad')!r}")
-        if m.group("op") is not None:
-            tokens.append(_Token("op", m.group("op"), col))
-        elif m.group("word") is not None:
-            tokens.append(_Token("word", m.group("word"), col))
-        else:
-            value = m.group("sq") if m.group("sq") is not None else m.group("dq")
-            tokens.append(_Token("str", value, col))
-        pos = m.end()
-    tokens.append(_Token("end", "", len(text) + 1))
-    return tokens
-
-
-class _Parser:
+class Parser:
     def __init__(self, text: str, columns: Mapping[str, Column]) -> None:
-        self.tokens = _tokenize(text)
+        self.tokens = tokenize(text)
         self.i = 0
         self.columns = columns
         self.params: list[object] = []
@@ -139,21 +23,21 @@ class _Parser:
 
     # -- token helpers ---------------------------------------------------------------------
     @property
-    def tok(self) -> _Token:
+    def tok(self) -> Token:
         return self.tokens[self.i]
 
-    def advance(self) -> _Token:
+    def advance(self) -> Token:
         tok = self.tokens[self.i]
         self.i += 1
         return tok
 
-    def fail(self, message: str, tok: _Token | None = None) -> FilterError:
+    def fail(self, message: str, tok: Token | None = None) -> FilterError:
         tok = tok or self.tok
         return FilterError(f"filter: at column {tok.col}: {message}")
 
     def expect_op(self, op: str) -> None:
         if self.tok.kind != "op" or self.tok.text != op:
-            raise self.fail(f"expected {op!r}, found {_describe(self.tok)}")
+            raise self.fail(f"expected {op!r}, found {describe(self.tok)}")
         self.advance()
 
     # -- grammar ---------------------------------------------------------------------------
@@ -162,7 +46,7 @@ class _Parser:
             raise self.fail("the filter is empty (e.g. write: status = unsolved)")
         sql = self.or_expr()
         if self.tok.kind != "end":
-            raise self.fail(f"expected 'and', 'or' or the end, found {_describe(self.tok)}")
+            raise self.fail(f"expected 'and', 'or' or the end, found {describe(self.tok)}")
         return sql
 
     def or_expr(self) -> str:
@@ -200,7 +84,7 @@ class _Parser:
             negate = tok.is_kw("not")
             self.advance()
             if negate and not self.tok.is_kw("in"):
-                raise self.fail(f"expected 'in' after 'not', found {_describe(self.tok)}")
+                raise self.fail(f"expected 'in' after 'not', found {describe(self.tok)}")
             if negate:
                 self.advance()
             return self.membership(column, tok, negate)
@@ -211,12 +95,12 @@ class _Parser:
             self.advance()
             return self.presence(column)
         raise self.fail(f"expected an operator after {column.name} "
-                        f"(=, !=, <, <=, >, >=, in, not in, has, is), found {_describe(tok)}")
+                        f"(=, !=, <, <=, >, >=, in, not in, has, is), found {describe(tok)}")
 
     def field_name(self) -> Column:
         tok = self.tok
         if tok.kind != "word" or tok.text.lower() in KEYWORDS:
-            raise self.fail(f"expected a field name, found {_describe(tok)}")
+            raise self.fail(f"expected a field name, found {describe(tok)}")
         column = resolve_field(tok.text, self.columns, tok.col)
         self.advance()
         if column.name not in self.fields:
@@ -226,7 +110,7 @@ class _Parser:
     def value(self, column: Column) -> object:
         tok = self.tok
         if tok.kind not in ("word", "str"):
-            raise self.fail(f"expected a value for {column.name}, found {_describe(tok)}")
+            raise self.fail(f"expected a value for {column.name}, found {describe(tok)}")
         self.advance()
         return _convert(column, tok, self.fail)
 
@@ -240,7 +124,7 @@ class _Parser:
         return values
 
     # -- conditions ------------------------------------------------------------------------
-    def compare(self, column: Column, op_tok: _Token) -> str:
+    def compare(self, column: Column, op_tok: Token) -> str:
         op = op_tok.text
         if column.kind == "list":
             raise self.fail(f"{column.name} is a list: use 'has', 'has any (...)', 'is missing' "
@@ -255,7 +139,7 @@ class _Parser:
         self.params.append(value)
         return f"coalesce({expr} {op} ?, FALSE)"
 
-    def compare_time(self, column: Column, op: str, value: object, tok: _Token) -> str:
+    def compare_time(self, column: Column, op: str, value: object, tok: Token) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
             text = f"{int(value):04d}"
         else:
@@ -273,7 +157,7 @@ class _Parser:
         self.params.append(bound)
         return f"coalesce({col} {op} ?, FALSE)"
 
-    def membership(self, column: Column, op_tok: _Token, negate: bool) -> str:
+    def membership(self, column: Column, op_tok: Token, negate: bool) -> str:
         if column.kind == "list":
             raise self.fail(f"{column.name} is a list: use 'has any (...)' instead of 'in'", op_tok)
         if column.kind == "datetime":
@@ -285,7 +169,7 @@ class _Parser:
         marks = ", ".join("?" for _ in converted)
         return f"coalesce({expr} {'NOT IN' if negate else 'IN'} ({marks}), FALSE)"
 
-    def has(self, column: Column, op_tok: _Token) -> str:
+    def has(self, column: Column, op_tok: Token) -> str:
         if column.kind == "extra":
             path = f"'$.\"{column.name}\"[*]'"
             expr = f"list_transform(json_extract_string(record, {path}), lambda t: lower(t))"
@@ -305,20 +189,13 @@ class _Parser:
     def presence(self, column: Column) -> str:
         tok = self.tok
         if not (tok.is_kw("missing") or tok.is_kw("present")):
-            raise self.fail(f"expected 'missing' or 'present' after 'is', found {_describe(tok)}")
+            raise self.fail(f"expected 'missing' or 'present' after 'is', found {describe(tok)}")
         self.advance()
         missing = tok.is_kw("missing")
         if column.kind == "list":
             return f"(coalesce(len({column.sql}), 0) {'=' if missing else '>'} 0)"
         return f"({column.sql} IS {'' if missing else 'NOT '}NULL)"
 
-
-def _describe(tok: _Token) -> str:
-    if tok.kind == "end":
-        return "the end of the filter"
-    if tok.kind == "str":
-        return f"the value {tok.text!r}"
-    return repr(tok.text)
 
 
 def _number(text: str) -> int | float | None:
@@ -333,7 +210,7 @@ def _number(text: str) -> int | float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
-def _convert(column: Column, tok: _Token, fail: Callable[[str, _Token], FilterError]) -> object:
+def _convert(column: Column, tok: Token, fail: Callable[[str, Token], FilterError]) -> object:
     """Check and normalise one value for a column (numbers for numeric fields, enum spelling)."""
     raw = tok.text
     if column.kind in ("number", "int"):
@@ -380,29 +257,3 @@ def _moment_bounds(text: str) -> tuple[object, object]:
     return moment.start, moment.end
 
 
-def resolve_field(name: str, columns: Mapping[str, Column] | None = None, col: int = 1) -> Column:
-    """The Column for a field name (contract field, ``year`` or ``x_`` field), or FilterError."""
-    columns = CASE_COLUMNS if columns is None else columns
-    column = columns.get(name) or columns.get(name.lower())
-    if column is not None:
-        return column
-    if name.startswith("x_"):
-        if not _EXTRA_NAME.match(name):
-            raise FilterError(f"filter: at column {col}: extra field names may only use letters, "
-                              f"digits and _: {name!r}")
-        return Column(name, f"json_extract_string(record, '$.\"{name}\"')", "extra")
-    guess = difflib.get_close_matches(name.lower(), list(columns), n=1)
-    hint = f" (did you mean {guess[0]}?)" if guess else f" (fields: {', '.join(columns)})"
-    raise FilterError(f"filter: at column {col}: unknown field {name!r}{hint}")
-
-
-def compile_filter(text: str, columns: Mapping[str, Column] | None = None) -> Filter:
-    """Compile filter text to a SQL boolean over the ``cases`` table (or over ``columns``).
-
-    ``columns`` lets another relation (e.g. intel reports joined to their cases) expose its own
-    names; by default every contract field except ``entities`` plus ``year`` and ``x_`` fields.
-    Raises FilterError naming the column of the first problem.
-    """
-    parser = _Parser(text, CASE_COLUMNS if columns is None else columns)
-    sql = parser.parse()
-    return Filter(text=text, sql=sql, params=parser.params, fields=tuple(parser.fields))
