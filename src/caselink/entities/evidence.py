@@ -35,20 +35,23 @@ def linkage_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """).df()
 
 
+#: each shared entity of two cases a, b (a case's mentions joined on the entity), for ``pairs``
+_SHARED = """
+    SELECT a.source_id, b.source_id, a.kind, r.display, a.role, b.role, least(a.match_weight, b.match_weight),
+           greatest(a.match_weight, b.match_weight)
+    FROM entity_mentions a JOIN entity_mentions b ON a.entity_id = b.entity_id
+         JOIN resolved_entities r ON r.entity_id = a.entity_id
+    WHERE a.source = 'case' AND b.source = 'case' AND {pairs}
+    ORDER BY a.source_id, b.source_id, a.kind, r.display"""
+
+
 def explain_shared(con: duckdb.DuckDBPyConnection, case_a: str, case_b: str) -> list[str]:
     """Plain phrases for the entities two cases share, e.g.
     ``same person: reporter in A, associate in B, match weight +9.2``."""
     if not _resolved(con):
         return []
-    rows = con.execute("""
-        SELECT a.kind, r.display, a.role, b.role, least(a.match_weight, b.match_weight),
-               greatest(a.match_weight, b.match_weight)
-        FROM entity_mentions a JOIN entity_mentions b ON a.entity_id = b.entity_id
-             JOIN resolved_entities r ON r.entity_id = a.entity_id
-        WHERE a.source = 'case' AND b.source = 'case' AND a.source_id = ? AND b.source_id = ?
-        ORDER BY a.kind, r.display
-    """, [case_a, case_b]).fetchall()
-    return [_phrase(case_a, case_b, *r) for r in rows]
+    rows = con.execute(_SHARED.format(pairs="a.source_id = ? AND b.source_id = ?"), [case_a, case_b]).fetchall()
+    return [_phrase(*r) for r in rows]
 
 
 def _phrase(case_a: str, case_b: str, kind: str, display: str, role_a: str, role_b: str, low: float | None,
@@ -62,15 +65,9 @@ def explain_shared_among(con: duckdb.DuckDBPyConnection, case_ids: list[str]) ->
     """``explain_shared`` for every pair (a < b) of these cases that shares something, in one query."""
     if not _resolved(con) or len(case_ids) < 2:
         return {}
-    rows = con.execute("""
-        SELECT a.source_id, b.source_id, a.kind, r.display, a.role, b.role, least(a.match_weight, b.match_weight),
-               greatest(a.match_weight, b.match_weight)
-        FROM entity_mentions a JOIN entity_mentions b ON a.entity_id = b.entity_id AND a.source_id < b.source_id
-             JOIN resolved_entities r ON r.entity_id = a.entity_id
-        WHERE a.source = 'case' AND b.source = 'case' AND list_contains(?, a.source_id) AND list_contains(?, b.source_id)
-        ORDER BY a.source_id, b.source_id, a.kind, r.display
-    """, [case_ids, case_ids]).fetchall()
+    rows = con.execute(_SHARED.format(pairs="a.source_id < b.source_id AND list_contains(?, a.source_id) "
+                                            "AND list_contains(?, b.source_id)"), [case_ids, case_ids]).fetchall()
     out: dict[tuple[str, str], list[str]] = {}
-    for a, b, *rest in rows:
-        out.setdefault((a, b), []).append(_phrase(a, b, *rest))
+    for row in rows:
+        out.setdefault((row[0], row[1]), []).append(_phrase(*row))
     return out
