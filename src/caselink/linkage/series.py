@@ -10,6 +10,7 @@ group too large to cluster at once is split by raising its threshold.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -125,9 +126,7 @@ def series_for(
     if not near:
         return []
     rows = series_members(store.con, [r["case_id"] for r in near])
-    sizes = dict(store.con.execute(
-        "SELECT s, count(*) FROM (SELECT unnest(series_ids) AS s FROM cases) GROUP BY s").fetchall())
-    return rank_series(near, rows, sizes)[:limit]
+    return rank_series(near, rows, series_sizes(store.con, sorted({s for _, s in rows})))[:limit]
 
 
 def series_members(con: Any, case_ids: list[str]) -> list[tuple[str, str]]:
@@ -136,6 +135,18 @@ def series_members(con: Any, case_ids: list[str]) -> list[tuple[str, str]]:
         "SELECT case_id, unnest(series_ids) FROM cases WHERE list_contains(?, case_id) AND len(series_ids) > 0",
         [case_ids]).fetchall()
     return [(str(c), str(s)) for c, s in rows]
+
+
+def series_sizes(con: Any, series_ids: list[str], where: str = "TRUE", params: Sequence[Any] = ()) -> dict[str, int]:
+    """Cases in each of these series, counting only cases ``c`` that meet ``where`` (caselink's
+    own SQL, e.g. a user's scope, with its ``params``)."""
+    if not series_ids:
+        return {}
+    rows = con.execute(
+        f"SELECT s, count(*) FROM (SELECT unnest(c.series_ids) AS s FROM cases c WHERE ({where}) "
+        "AND list_has_any(c.series_ids, ?)) WHERE list_contains(?, s) GROUP BY s",
+        [*params, series_ids, series_ids]).fetchall()
+    return {str(s): int(n) for s, n in rows}
 
 
 def rank_series(near: list[dict[str, Any]], members: list[tuple[str, str]],
@@ -161,21 +172,17 @@ def rank_series(near: list[dict[str, Any]], members: list[tuple[str, str]],
     ranked: dict[str, dict[str, Any]] = {}
     for member, sid in members:
         link = by_case[member]
-        entry = ranked.setdefault(sid, {"series_id": sid, "probability": 0.0, "log_odds": [],
+        entry = ranked.setdefault(sid, {"series_id": sid, "score": 0.0, "probability": 0.0, "log_odds": [],
                                         "linked_cases": [], "size": int(sizes.get(sid, 0))})
         entry["probability"] = max(entry["probability"], link["probability"])
         entry["log_odds"].append(link["log_odds"])
         entry["linked_cases"].append(member)
-    out = []
     for entry in ranked.values():
         lo = np.asarray(entry["log_odds"], dtype=np.float64)
-        entry = {"series_id": entry["series_id"], "score": round(float(np.logaddexp.reduce(lo)), 4),
-                 **{k: v for k, v in entry.items() if k != "series_id"}}
+        entry["score"] = round(float(np.logaddexp.reduce(lo)), 4)
         entry["log_odds"] = round(float(lo.mean()), 4)
-        entry["linked_cases"] = sorted(entry["linked_cases"], key=lambda c: -by_case[c]["probability"])
-        out.append(entry)
-    out.sort(key=lambda e: (-e["score"], -e["probability"], e["series_id"]))
-    return out
+        entry["linked_cases"].sort(key=lambda c: -by_case[c]["probability"])
+    return sorted(ranked.values(), key=lambda e: (-e["score"], -e["probability"], e["series_id"]))
 
 
-__all__ = ["cluster_links", "rank_series", "series", "series_for", "series_id", "series_members"]
+__all__ = ["cluster_links", "rank_series", "series", "series_for", "series_id", "series_members", "series_sizes"]

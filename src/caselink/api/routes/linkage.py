@@ -53,19 +53,14 @@ def known_series(ctx: Ctx, case_id: str, limit: int, near: int = 500) -> list[di
     """Known series this case may belong to, ranked as ``caselink series --for`` ranks them
     (``linkage.series.rank_series``) from the case's ``near`` strongest links the user may see;
     a series' size counts only its members in the user's scope."""
-    from caselink.linkage.series import rank_series, series_members
+    from caselink.linkage.series import rank_series, series_members, series_sizes
 
     links = similar_cases(ctx, case_id, near)  # scope-checked and audited
     if not links:
         return []
     members = series_members(ctx.store.con, [r["case_id"] for r in links])
-    if not members:
-        return []
     scope_sql, params = queries.visible_where(ctx, "c")
-    sizes = dict(ctx.store.con.execute(
-        f"SELECT s, count(*) FROM (SELECT unnest(c.series_ids) AS s FROM cases c WHERE {scope_sql} "
-        "AND list_has_any(c.series_ids, ?)) WHERE list_contains(?, s) GROUP BY s",
-        [*params, sorted({m[1] for m in members}), sorted({m[1] for m in members})]).fetchall())
+    sizes = series_sizes(ctx.store.con, sorted({s for _, s in members}), scope_sql, params)
     return rank_series(links, members, sizes)[:limit]
 
 
