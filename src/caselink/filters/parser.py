@@ -50,18 +50,18 @@ class Parser:
         return sql
 
     def or_expr(self) -> str:
-        parts = [self.and_expr()]
-        while self.tok.is_kw("or"):
-            self.advance()
-            parts.append(self.and_expr())
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return self._joined(self.and_expr, "or")
 
     def and_expr(self) -> str:
-        parts = [self.not_expr()]
-        while self.tok.is_kw("and"):
+        return self._joined(self.not_expr, "and")
+
+    def _joined(self, operand: Callable[[], str], keyword: str) -> str:
+        """``operand (keyword operand)*`` as SQL joined by the keyword."""
+        parts = [operand()]
+        while self.tok.is_kw(keyword):
             self.advance()
-            parts.append(self.not_expr())
-        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else "(" + f" {keyword.upper()} ".join(parts) + ")"
 
     def not_expr(self) -> str:
         if self.tok.is_kw("not"):
