@@ -46,7 +46,10 @@ class _Slow(Exception):
 
 
 def _plain(value: Any, limit: int) -> bool:
-    """A string the reference would keep as ``value.strip()``: ASCII, no control characters, short enough."""
+    """A string the reference would keep as ``value.strip()``: ASCII, no control characters, short enough.
+
+    The per-value checks of text, list and entity fields repeat this test inline, to save a call
+    per value on the per-record path; change them together."""
     return type(value) is str and len(value) <= limit and value.isascii() and value.isprintable()
 
 
