@@ -132,7 +132,10 @@ def fitter(ev: FloatArray) -> Any:
 def headline(result: dict[str, Any]) -> dict[str, Any]:
     return {"auc": result["pairwise"]["auc"]["mean"], "auc_sd": result["pairwise"]["auc"]["sd"],
             "auprc": result["pairwise"]["auprc"]["mean"], "hit_at_1": result["series"]["hit_at_1"],
-            "hit_at_10": result["series"]["hit_at_10"], "mrr": result["series"]["mrr"]}
+            "hit_at_10": result["series"]["hit_at_10"], "mrr": result["series"]["mrr"],
+            "held_out_hit_at_1": result["series_held_out"]["hit_at_1"],
+            "held_out_hit_at_10": result["series_held_out"]["hit_at_10"],
+            "held_out_mrr": result["series_held_out"]["mrr"]}
 
 
 def main() -> None:

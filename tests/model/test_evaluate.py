@@ -86,3 +86,25 @@ def test_a_fitter_is_judged_on_the_same_splits_and_metrics(world: CaseTable) -> 
     worst = evaluate(world, "inverted", folds=3, repeats=1, seed=0, fitter=lambda t, r, s: Inverted(t, s))
     assert worst["pairwise"]["auc"]["mean"] == pytest.approx(0.0)
     assert worst["series"]["hit_at_1"] < 0.1
+
+
+def test_held_out_series_ranking_leaves_the_training_series_out(world: CaseTable) -> None:
+    """A scorer that prefers every training case to the true partners ranks the true series last
+    among all known series, but first among the held-out fold's series, which exclude them."""
+    class LikesTraining(_Oracle):
+        def __init__(self, table: CaseTable, rows: np.ndarray, seed: int) -> None:
+            super().__init__(table, seed)
+            self.train = set(rows.tolist())
+
+        def score(self, features):  # type: ignore[no-untyped-def]
+            s = super().score(features)
+            in_train = np.array([int(b) in self.train or int(a) in self.train
+                                 for a, b in zip(features.a, features.b, strict=True)])
+            lo = np.where(in_train, 20.0, s.log_odds)
+            return type(s)(1.0 / (1.0 + np.exp(-lo)), lo)
+
+    result = evaluate(world, "likes-training", folds=3, repeats=1, seed=0, fitter=LikesTraining)
+    assert result["series"]["hit_at_1"] == pytest.approx(0.0)
+    assert result["series_held_out"]["hit_at_1"] == pytest.approx(1.0)
+    assert result["series_held_out"]["mrr"] == pytest.approx(1.0)
+    assert "held-out fold" in result["series_held_out"]["candidates"]

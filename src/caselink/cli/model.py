@@ -133,7 +133,11 @@ def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str
         click.echo(f"  pairwise AUPRC {f(p['auprc']['mean'])} (sd {f(p['auprc']['sd'])})")
         for k, v in p["recall_at_k"].items():
             click.echo(f"  recall@{k:<3}    {f(v['mean'])}")
-        click.echo(f"  series hit@1 {f(s['hit_at_1'])}  hit@10 {f(s['hit_at_10'])}  MRR {f(s['mrr'])}")
+        h = d["series_held_out"]
+        click.echo(f"  series hit@1 {f(s['hit_at_1'])}  hit@10 {f(s['hit_at_10'])}  MRR {f(s['mrr'])} "
+                   "(against every known series)")
+        click.echo(f"  series hit@1 {f(h['hit_at_1'])}  hit@10 {f(h['hit_at_10'])}  MRR {f(h['mrr'])} "
+                   "(against the held-out fold's series only)")
         b = s["bcubed"]
         click.echo(f"  series clustering (p >= {b['min_probability']}) B-cubed precision "
                    f"{f(b['precision']['mean'])}  recall {f(b['recall']['mean'])}  F1 {f(b['f1']['mean'])} "
