@@ -256,29 +256,35 @@ def judge(model: Scorer, table: CaseTable, test_rows: IntArray, seed: int,
 def evaluate(table: CaseTable, kind: str = "learned", *, folds: int = 5, repeats: int = 4, seed: int = 0,
              series_linkage: str = "sum", weighted: bool = True,
              options: dict[str, Any] | None = None, series_unit: str = "offender",
-             min_probability: float = 0.5, fitter: Fitter | None = None) -> dict[str, Any]:
+             min_probability: float = 0.5, fitter: Fitter | None = None,
+             show_progress: bool | None = False) -> dict[str, Any]:
     """Repeated group-disjoint cross-validation; returns the summary ``caselink evaluate`` prints.
 
     ``fitter`` replaces the model fit of ``kind`` (same splits, pairs and metrics), so a reference
     method such as ``bench/crimelinkage_baseline.py`` is judged exactly like caselink's models.
+    ``show_progress=None`` shows a bar of the splits done when stderr is a terminal.
     """
+    from caselink import progress
+
     groups = crime_groups(table.series)
     if groups.max(initial=-1) + 1 < folds:
         raise ModelError(f"evaluation needs at least {folds} co-offending groups of solved cases; "
                          f"the store has {groups.max(initial=-1) + 1}")
     rng = np.random.default_rng(seed)
     results: list[SplitResult] = []
-    for r in range(repeats):
-        fold = group_folds(groups, folds, rng)
-        for f in range(folds):
-            split_seed = seed * 1000 + r * folds + f
-            train_rows = np.flatnonzero((fold >= 0) & (fold != f))
-            test_rows = np.flatnonzero(fold == f)
-            model = (fitter(table, train_rows, split_seed) if fitter is not None
-                     else fit(kind, table, train_rows, split_seed, weighted, options))
-            results.append(judge(model, table, test_rows, split_seed + 500, series_linkage=series_linkage,
-                                 series_unit=series_unit, train_rows=train_rows,
-                                 min_probability=min_probability))
+    with progress.bar("cross-validating (splits)", total=folds * repeats, show=show_progress) as bar:
+        for r in range(repeats):
+            fold = group_folds(groups, folds, rng)
+            for f in range(folds):
+                split_seed = seed * 1000 + r * folds + f
+                train_rows = np.flatnonzero((fold >= 0) & (fold != f))
+                test_rows = np.flatnonzero(fold == f)
+                model = (fitter(table, train_rows, split_seed) if fitter is not None
+                         else fit(kind, table, train_rows, split_seed, weighted, options))
+                results.append(judge(model, table, test_rows, split_seed + 500, series_linkage=series_linkage,
+                                     series_unit=series_unit, train_rows=train_rows,
+                                     min_probability=min_probability))
+                bar.advance()
     return summarise(results, kind, folds, repeats, seed, series_linkage, min_probability)
 
 

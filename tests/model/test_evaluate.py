@@ -108,3 +108,28 @@ def test_held_out_series_ranking_leaves_the_training_series_out(world: CaseTable
     assert result["series_held_out"]["hit_at_1"] == pytest.approx(1.0)
     assert result["series_held_out"]["mrr"] == pytest.approx(1.0)
     assert "held-out fold" in result["series_held_out"]["candidates"]
+
+
+def test_cross_validation_advances_a_progress_bar_once_per_split(world: CaseTable,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """``caselink evaluate`` can take minutes on a large store: a bar counts the splits done."""
+    from contextlib import contextmanager
+
+    from caselink import progress
+
+    calls: list[tuple[str, int | None, bool | None]] = []
+    advanced: list[int] = []
+
+    class Recorder:
+        def advance(self, n: int = 1) -> None:
+            advanced.append(n)
+
+    @contextmanager
+    def bar(description: str, total: int | None = None, *, show: bool | None = None):  # type: ignore[no-untyped-def]
+        calls.append((description, total, show))
+        yield Recorder()
+
+    monkeypatch.setattr(progress, "bar", bar)
+    evaluate(world, "oracle", folds=3, repeats=2, seed=0, fitter=lambda t, r, s: _Oracle(t, s), show_progress=None)
+    assert [(total, show) for _, total, show in calls] == [(6, None)]
+    assert sum(advanced) == 6

@@ -121,7 +121,7 @@ def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str
 
     table = _table(db, user, purpose or "evaluating linkage models", "evaluate")
     result = run(table, kind, folds=folds, repeats=repeats, seed=seed, series_linkage=series_linkage,
-                 min_probability=min_probability)
+                 min_probability=min_probability, show_progress=False if as_json else None)
 
     def f(v: float | None) -> str:
         return "n/a" if v is None else f"{v:.3f}"
