@@ -138,14 +138,31 @@ def headline(result: dict[str, Any]) -> dict[str, Any]:
             "held_out_mrr": result["series_held_out"]["mrr"]}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(description: str, out_name: str) -> argparse.Namespace:
+    """The options every crimelinkage accuracy bench takes: data, evaluate's protocol, output."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=HERE / "results" / "crimelinkage_baseline.json")
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=HERE / "results" / out_name)
+    return parser.parse_args()
+
+
+def show(label: str, figures: dict[str, Any]) -> None:
+    print(f"{label} " + "  ".join(f"{k} {v:.4f}" for k, v in figures.items()), flush=True)
+
+
+def write_report(out: Path, report: dict[str, Any], started: float) -> None:
+    """``report`` with the run's seconds and load average, as JSON at ``out``."""
+    report = {**report, "seconds": round(time.perf_counter() - started, 1), "load_average": list(os.getloadavg())}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+def main() -> None:
+    args = arguments(__doc__.split("\n")[0], "crimelinkage_baseline.json")
     from caselink.evaluate import evaluate
 
     started = time.perf_counter()
@@ -158,16 +175,10 @@ def main() -> None:
                                 ("caselink learned", "learned", None), ("caselink bayes", "bayes", None)):
             result = evaluate(table, kind, series_linkage=linkage, fitter=fit, **protocol)
             rows.setdefault(linkage, {})[name] = headline(result)
-            print(f"{linkage:>4}  {name:<18} " + "  ".join(f"{k} {v:.4f}" for k, v in headline(result).items()),
-                  flush=True)
-    report = {"protocol": {**protocol, "group_disjoint": True, "splits": args.folds * args.repeats,
-                           "series_unit": "offender"},
-              "series_linkage": rows, "evidence_draws": DRAWS,
-              "seconds": round(time.perf_counter() - started, 1), "load_average": list(os.getloadavg())}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {args.out}")
-
+            show(f"{linkage:>4}  {name:<18}", headline(result))
+    write_report(args.out, {"protocol": {**protocol, "group_disjoint": True, "splits": args.folds * args.repeats,
+                                         "series_unit": "offender"},
+                            "series_linkage": rows, "evidence_draws": DRAWS}, started)
 
 if __name__ == "__main__":
     main()

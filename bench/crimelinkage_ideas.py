@@ -13,6 +13,7 @@ design for a large store):
 - ``bagged``: the learned model averaged over 10 fits on fresh unlinked samples.
 
     .venv/bin/python bench/crimelinkage_ideas.py      # ~2 min; writes bench/results/crimelinkage_ideas.json
+    .venv/bin/python bench/crimelinkage_ideas.py --repeats 1      # quicker
 
 Session 4 (2026-11-29) measured: learned 0.9254 AUC / 0.827 hit@10; +joint_nearer 0.9278 / 0.826;
 +both_exact 0.9269 / 0.827; both 0.9291 / 0.826; +mo_match 0.9249 / 0.827; bagged 0.9254 / 0.827.
@@ -22,17 +23,13 @@ evaluation, so they are not shipped.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from crimelinkage_baseline import DATA, HERE, _mo_codes, headline, load_table
+from crimelinkage_baseline import _mo_codes, arguments, headline, load_table, show, write_report
 
 FloatArray = npt.NDArray[np.float64]
 PairFeature = Callable[[npt.NDArray[np.intp], npt.NDArray[np.intp]], FloatArray]
@@ -109,11 +106,7 @@ def fitter(extra: dict[str, PairFeature], bags: int = 1) -> Any:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=HERE / "results" / "crimelinkage_ideas.json")
-    args = parser.parse_args()
+    args = arguments(__doc__.split("\n")[0], "crimelinkage_ideas.json")
     from caselink.evaluate import evaluate
 
     started = time.perf_counter()
@@ -128,16 +121,12 @@ def main() -> None:
         "+mo_match per field": fitter(mo),
         "bagged x10": fitter({}, bags=10),
     }
+    protocol = {"folds": args.folds, "repeats": args.repeats, "seed": args.seed}
     rows = {}
     for name, fit in ideas.items():
-        rows[name] = headline(evaluate(table, "learned", folds=5, repeats=4, seed=args.seed, fitter=fit))
-        print(f"{name:<28} " + "  ".join(f"{k} {v:.4f}" for k, v in rows[name].items()), flush=True)
-    report = {"protocol": {"folds": 5, "repeats": 4, "seed": args.seed, "group_disjoint": True},
-              "ideas": rows, "seconds": round(time.perf_counter() - started, 1),
-              "load_average": list(os.getloadavg())}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {args.out}")
+        rows[name] = headline(evaluate(table, "learned", fitter=fit, **protocol))
+        show(f"{name:<28}", rows[name])
+    write_report(args.out, {"protocol": {**protocol, "group_disjoint": True}, "ideas": rows}, started)
 
 
 if __name__ == "__main__":
