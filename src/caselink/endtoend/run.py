@@ -152,7 +152,8 @@ def _series(scratch: Store, index: TruthIndex, truth: Truth, cfg: EndToEndConfig
     judged = {index.case_ids[i] for i in np.flatnonzero(index.judged)}
     groups = [[c for c in s["case_ids"] if c in judged] for s in found]
     quality = series_quality(groups, dict(truth.offenders), cases=judged)
-    return {"min_probability": cfg.min_probability, "series_listed": len(found), **quality.as_dict()}
+    figures_ = {k: (None if isinstance(v, float) and v != v else v) for k, v in quality.as_dict().items()}
+    return {"min_probability": cfg.min_probability, "series_listed": len(found), **figures_}  # nan: none to judge
 
 
 def _stored_links(scratch: Store, index: TruthIndex, purpose: str) -> tuple[npt.NDArray[np.int64], np.ndarray]:
