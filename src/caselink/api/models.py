@@ -238,5 +238,6 @@ class FindingOut(BaseModel):
     rule: str
     title: str
     severity: str
+    score: float = 0.0
     evidence: list[str]
     missing_actions: list[str]
