@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from caselink import alerts as alerts_mod
 from caselink.api import queries
-from caselink.api.context import Ctx, authenticate, open_ctx
+from caselink.api.context import Ctx, authenticate, open_ctx, state_of
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import AckIn, AlertOut
 from caselink.errors import NotFound
@@ -20,10 +20,14 @@ CtxDep = Annotated[Ctx, Depends(open_ctx)]
 def visible_alerts(ctx: Ctx, *, include_acknowledged: bool, kind: str | None, case_id: str | None,
                    limit: int) -> list[dict[str, Any]]:
     """Alerts whose case is visible, related ids cut to the visible ones; audited with a purpose."""
+    from caselink.intel import load_policy
+
     purpose = ctx.purpose()
+    state = state_of(ctx.request)
     found = alerts_mod.list_alerts(ctx.store, include_acknowledged=include_acknowledged, kind=kind,
                                    case_id=case_id, limit=max(limit * 4, 200), purpose=purpose,
-                                   command=ctx.command)
+                                   command=ctx.command, policy=load_policy(state.settings.intel_policy),
+                                   now=state.clock.now())
     ids = sorted({c for a in found for c in ((a.case_id,) if a.case_id else ()) + a.related_ids})
     visible = queries.visible_ids(ctx, ids)
     out = []

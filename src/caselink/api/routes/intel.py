@@ -13,7 +13,7 @@ from fastapi import Path as PathParam
 
 from caselink.accounts import require
 from caselink.api import queries
-from caselink.api.context import Ctx, authenticate, open_ctx
+from caselink.api.context import Ctx, authenticate, open_ctx, state_of
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import IntelIn, IntelOut, OverdueOut, TransitionIn
 from caselink.errors import NotFound, ValidationFailed
@@ -68,14 +68,15 @@ def overdue(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 def add_report(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
-    from caselink.intel import add_reports, parse_report
+    from caselink.intel import add_reports, load_policy, parse_report
 
     for case_id in body.get("case_ids") or []:
         queries.check_visible(ctx, str(case_id))
-    new, problems = parse_report({k: v for k, v in body.items() if v not in (None, "", [])}, "request", 1)
+    policy = load_policy(state_of(ctx.request).settings.intel_policy)
+    new, problems = parse_report({k: v for k, v in body.items() if v not in (None, "", [])}, "request", 1, policy)
     if new is None:
         raise ValidationFailed(problems)
-    return add_reports(ctx.store, [new], command=ctx.command)[0].to_dict()
+    return add_reports(ctx.store, [new], policy=policy, command=ctx.command)[0].to_dict()
 
 
 def do_step(ctx: Ctx, report_id: str, step: str, reason: str, outcome: str | None) -> dict[str, Any]:
