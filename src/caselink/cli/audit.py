@@ -21,8 +21,12 @@ def audit() -> None:
 @json_option
 def verify(db: Path | None, user: str | None, as_json: bool) -> None:
     """Check the hash chain; exit non-zero and name the first bad row if it does not verify."""
+    from caselink.ingest.pending import summary
+
     with open_store(db, user) as store:
         result = audit_log.verify(store.con)
+        owed = summary(store.con)
+
     def human(r: dict[str, Any]) -> None:
         if r["ok"]:
             click.echo(f"audit log OK: {r['rows']} rows verified, and every intel report and history row matches it")
@@ -32,8 +36,10 @@ def verify(db: Path | None, user: str | None, as_json: bool) -> None:
                 click.echo(f"  {p}")
         else:
             click.echo(f"audit log does NOT verify: first bad row seq {r['first_bad_seq']}: {r['reason']}")
+        if r.get("pending"):
+            click.echo(f"warning: {r['pending']['message']}", err=True)
 
-    emit(result.to_dict(), as_json, human)
+    emit({**result.to_dict(), "pending": owed}, as_json, human)
     if not result.ok:
         raise SystemExit(5)
 

@@ -96,7 +96,7 @@ def add(file: Path | None, text: str | None, relation: str | None, reporter_name
         if problems or report is None:
             raise ValidationFailed(problems, 1)
         new = [report]
-    with open_store(db, user) as store:
+    with open_store(db, user, complete_pending=True) as store:
         added = add_reports(store, new, policy=policy, clock=default_clock())
     def human(rows: list[dict[str, Any]]) -> None:
         for d in rows:
@@ -178,7 +178,7 @@ def link(report_id: str, case_id: str, reason: str, db: Path | None, user: str |
     """Link a report to a further case (the report then shows on that case's page)."""
     from caselink.intel import default_clock, link_case
 
-    with open_store(db, user) as store:
+    with open_store(db, user, complete_pending=True) as store:
         report = link_case(store, report_id, case_id, reason, clock=default_clock())
     emit(report.to_dict(), as_json,
          lambda d: click.echo(f"{d['report_id']} now concerns {', '.join(d['case_ids'])}"))

@@ -42,7 +42,7 @@ def link(full: bool, store_probability: float | None, alert_probability: float |
         cfg = replace(cfg, store_probability=store_probability)
     if alert_probability is not None:
         cfg = replace(cfg, alert_probability=alert_probability)
-    with open_store(db, user) as store:
+    with open_store(db, user, complete_pending=True) as store:
         report = run_link(store, full=full, model=model_path, config=cfg, purpose=purpose,
                           raise_alerts=not no_alerts, show_progress=False if as_json else None)
 

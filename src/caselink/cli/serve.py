@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from caselink.cli.common import db_option
+from caselink.cli.common import db_option, open_store
 
 
 @click.command()
@@ -46,7 +46,8 @@ def serve(host: str, port: int, tile_url: str | None, idle_minutes: int, secure_
                         idle_timeout=timedelta(minutes=idle_minutes), secure_cookies=secure_cookies,
                         escalate_every=timedelta(minutes=escalate_minutes) if escalate_minutes else None,
                         intel_policy=policy_path)
-    app = create_app(settings)
+    store = open_store(settings.db_path, "caselink-server", complete_pending=True)
+    app = create_app(settings, store=store)
     click.echo(f"caselink serving {settings.db_path} on http://{host}:{port}/ (API: /api/v1) — Ctrl-C stops", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)
 
