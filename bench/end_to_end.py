@@ -84,7 +84,7 @@ def summary(name: str, d: dict[str, Any]) -> str:
             f"@0.5 {f(at['0.5']['precision'])}/{f(at['0.5']['recall'])} @0.8 {f(at['0.8']['precision'])}/"
             f"{f(at['0.8']['recall'])}; mean p/rate {f(c['mean_over_rate'])}, ECE {c['ece']}, "
             f"largest bin gap {f(c['max_bin_gap'])}; partner@1/5/10 "
-            f"{f(s['1'])}/{f(s['5'])}/{f(s['10'])}; series coverage {f(r['coverage'])}, purity {f(r['purity'])}, "
+            f"{f(s['1'])}/{f(s['5'])}/{f(s['10'])} (ranking {f(d['similar']['ranking_partner_at']['5'])} @5); series coverage {f(r['coverage'])}, purity {f(r['purity'])}, "
             f"B-cubed F1 {f(r['f1'])} (alone {f(r['alone_f1'])}); {d['seconds']['total']:.0f} s")
 
 
@@ -99,6 +99,8 @@ ROWS = (
      lambda d: f"{_n(d['calibration']['ece'], 4)} / {_n(d['calibration']['max_bin_gap'])}"),
     ("partner@1 / @5 / @10 through `similar`",
      lambda d: " / ".join(_n(d["similar"]["partner_at"][k]) for k in ("1", "5", "10"))),
+    ("partner@1 / @5 / @10 of the candidate ranking (no threshold)",
+     lambda d: " / ".join(_n(d["similar"]["ranking_partner_at"][k]) for k in ("1", "5", "10"))),
     ("serial cases queried (`similar` lists nothing)",
      lambda d: f"{d['similar']['queries']} of {d['similar']['serial_cases']} ({_n(d['similar']['listed_nothing'])})"),
     ("serial cases in a series of their offender (majority)", lambda d: _n(d["series"]["coverage"])),

@@ -73,6 +73,8 @@ def test_hand_checkable_figures(planted: tuple[dict[str, Any], Path]) -> None:
     # similar lists a Barking partner first for each Barking death, nothing true for the far pair
     assert d["similar"]["queries"] == 6 and not d["similar"]["sampled"]
     assert d["similar"]["partner_at"] == {"1": round(4 / 6, 4), "5": round(4 / 6, 4), "10": round(4 / 6, 4)}
+    # ranking every candidate pair: the far pair was never compared, so at most the 4 deaths
+    assert d["similar"]["ranking_partner_at"] == {"1": round(4 / 6, 4), "5": round(4 / 6, 4), "10": round(4 / 6, 4)}
     # the Barking deaths form a pure series (how many of the four: see the kept-store test)
     s = d["series"]
     assert s["purity"] == 1.0 and s["coverage"] >= round(2 / 6, 4) and s["f1"] > s["alone_f1"]

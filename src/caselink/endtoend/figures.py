@@ -108,4 +108,32 @@ def partner_at_k(listed: Sequence[Sequence[str]], partners: Sequence[set[str]],
             "mean_listed": round(sum(len(got) for got in listed) / n, 2) if n else None}
 
 
-__all__ = ["CALIBRATION_BINS", "blocking", "calibration", "links_at", "partner_at_k"]
+def ranking_partner_at_k(candidate_keys: npt.NDArray[np.int64], probability: Floats, linked: Bools, n: int,
+                         queries: npt.NDArray[np.intp], ks: Sequence[int]) -> dict[str, float | None]:
+    """For each query case, its candidate partners ranked by probability (every scored pair, no
+    threshold): the share of queries with a true partner among the first k. What ``similar``
+    would show if it listed the top candidates whatever their probability.
+
+    Example:
+        >>> keys = np.array([0 * 3 + 1, 0 * 3 + 2])  # pairs (0, 1) and (0, 2) of 3 cases
+        >>> ranking_partner_at_k(keys, np.array([0.2, 0.1]), np.array([False, True]), 3, np.array([0, 2]), [1, 2])
+        {'1': 0.5, '2': 1.0}
+    """
+    a, b = candidate_keys // n, candidate_keys % n
+    q, p, y = np.r_[a, b], np.r_[probability, probability], np.r_[linked, linked]
+    asked = np.zeros(n, dtype=bool)
+    asked[queries] = True
+    keep = asked[q]
+    q, p, y = q[keep], p[keep], y[keep]
+    order = np.lexsort((-p, q))
+    q, y = q[order], y[order]
+    start = np.searchsorted(q, q, side="left")
+    rank = np.arange(len(q)) - start  # 0 = the query's most probable candidate
+    best = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(best, q[y], rank[y])
+    first = best[queries]
+    m = len(queries)
+    return {str(k): _share(int((first < k).sum()), m) for k in ks}
+
+
+__all__ = ["CALIBRATION_BINS", "blocking", "calibration", "links_at", "partner_at_k", "ranking_partner_at_k"]

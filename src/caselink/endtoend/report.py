@@ -37,6 +37,8 @@ def human_lines(d: dict[str, Any]) -> list[str]:
     lines.append(f"similar (top {sim['limit']}) for {which} serial cases: {at}; listed nothing for "
                  f"{_f(sim['listed_nothing'])}; {_f(sim['seconds_median'] * 1000, 0)} ms median, "
                  f"{_f(sim['seconds_p95'] * 1000, 0)} ms p95")
+    ranked = "  ".join(f"@{k} {_f(v)}" for k, v in sim["ranking_partner_at"].items())
+    lines.append(f"  the same cases' candidates ranked by probability, no threshold: partner{ranked}")
     lines.append(f"series (min probability {ser['min_probability']:g}): {ser['predicted_series']} series of 2+; "
                  f"{_f(ser['coverage'])} of serial cases in a series whose majority is their offender; "
                  f"purity {_f(ser['purity'])}; B-cubed P {_f(ser['precision'])} R {_f(ser['recall'])} "
