@@ -74,7 +74,8 @@ def visible_series(ctx: Ctx, min_probability: float) -> list[dict[str, Any]]:
     for s in found:
         members = [c for c in s["case_ids"] if c in keep]
         if len(members) >= 2:
-            out.append({**s, "case_ids": members})  # nothing says how many were left out
+            out.append({**s, "case_ids": members,  # nothing says how many were left out
+                        "members": [m for m in s.get("members", []) if m["case_id"] in keep]})
     return out
 
 
