@@ -115,12 +115,10 @@ def test_a_case_in_two_series_counts_for_both() -> None:
 def test_the_demo_four_planted_deaths_form_one_series(tmp_path: object) -> None:
     from pathlib import Path
 
-    from caselink.linkage.link import link
     from caselink.synth.demo import barking_case_ids, demo_path
 
     with Store.open(Path(str(tmp_path)) / "demo.duckdb", user="tester") as store:
-        store.ingest([demo_path()], run_hooks=False, show_progress=False)
-        link(store, purpose="test")
+        store.ingest([demo_path()], show_progress=False)  # resolves entities and links, as a user's ingest
         found = series(store, purpose="op rose")
     deaths = set(barking_case_ids())
     holding = [s for s in found if deaths & set(s["case_ids"])]
