@@ -301,6 +301,8 @@ def test_series_members_and_links_are_cut_to_scope(client: TestClient, tokens: d
     body = mps.json()
     assert body["case_ids"] == ["MPS-001", "MPS-002"] and [(lk["a"], lk["b"]) for lk in body["links"]] == [
         ("MPS-001", "MPS-002")]
+    assert [m["case_id"] for m in body["members"]] == ["MPS-001", "MPS-002"]
+    assert all(0.5 <= m["confidence"] <= 1.0 for m in body["members"])
     page = client.get(f"/series/{sid}", headers=bearer(tokens["analyst_mps"]))
     assert page.status_code == 200 and "KENT" not in page.text and 'id="link-chart"' in page.text
     assert client.get(f"{API}/series/S-nope", headers=bearer(tokens["analyst_all"])).status_code == 404

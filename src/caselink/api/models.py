@@ -135,10 +135,18 @@ class SimilarOut(BaseModel):
     explanation: list[Evidence]
 
 
+class SeriesMember(BaseModel):
+    """A case of a candidate series and its probability of belonging with the rest."""
+
+    case_id: str
+    confidence: float
+
+
 class SeriesOut(BaseModel):
     series_id: str
     case_ids: list[str]
     confidence: float
+    members: list[SeriesMember] = []
 
 
 class KnownSeriesOut(BaseModel):

@@ -90,7 +90,7 @@ def similar(case_id: str, limit: int, model_path: Path | None, db: Path | None, 
 
 @click.command()
 @click.option("--min-probability", type=float, default=0.5, show_default=True,
-              help="Group cases whose average pairwise link probability is at least this.")
+              help="Least probability of a merge and of each member belonging with the rest of its series (weak stored links still count as evidence).")
 @click.option("--for", "for_case", default=None, metavar="CASE_ID",
               help="Instead, rank the known series (series_ids) this case may belong to.")
 @click.option("--limit", type=int, default=10, show_default=True, help="With --for: how many series.")
@@ -122,8 +122,9 @@ def series(min_probability: float, for_case: str | None, limit: int, db: Path | 
         if not rows:
             click.echo(f"no series at min probability {min_probability}")
         for r in rows:
+            shown = [f"{m['case_id']} ({m['confidence']:.2f})" for m in r["members"][:12]]
             click.echo(f"{r['series_id']}  confidence {r['confidence']:.2f}  {len(r['case_ids'])} cases: "
-                       f"{', '.join(r['case_ids'][:12])}{' ...' if len(r['case_ids']) > 12 else ''}")
+                       f"{', '.join(shown)}{' ...' if len(r['case_ids']) > 12 else ''}")
 
     emit(groups, as_json, human)
 
