@@ -6,9 +6,11 @@ rescores everything. An incremental run builds the CaseTable of only the new cas
 candidate partners, with the store's context (``caselink.linkage.context``: value counts,
 neighbour structures, case counts, the kept narrative model), so each pair gets the features a
 whole-store table gives at a cost of O(new cases x partners) plus a few vectorised passes over
-the store's columns (100k cases: ~2.4 s, was ~64 s; ``bench/link.py --incremental-sizes``). Pairs are compared and scored in chunks, so memory stays bounded; only
-pairs with probability >= ``store_probability`` are written (with their explanation). The
-write, its audit row (a "combination") and any alerts commit together.
+the store's columns (100k cases: ~2.4 s, was ~64 s; ``bench/link.py --incremental-sizes``). Pairs are compared and scored in chunks, so memory stays bounded; the
+pairs with probability >= ``store_probability`` are written (with their explanation), and so
+are every case's ``keep_top`` most probable partners whatever their probability
+(``caselink.linkage.partners``), so ``similar`` always has them. Alerts look at the threshold
+only. The write, its audit row (a "combination") and any alerts commit together.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class LinkConfig:
     alert_probability: float = 0.5
     chunk_pairs: int = 250_000
     explain_top: int = 8
+    #: links kept for every case whatever their probability: its ``keep_top`` most probable partners
+    keep_top: int = 5
 
     def __post_init__(self) -> None:
         for name in ("store_probability", "alert_probability"):
@@ -51,6 +55,8 @@ class LinkConfig:
                 raise ConfigError(f"{name} must be between 0 and 1, got {p!r}")
         if self.chunk_pairs < 1000:
             raise ConfigError(f"chunk_pairs must be at least 1000, got {self.chunk_pairs}")
+        if self.keep_top < 0:
+            raise ConfigError(f"keep_top must be 0 or more, got {self.keep_top}")
 
 
 @dataclass
@@ -93,15 +99,38 @@ def resolve_model(model: Any = None) -> Any:
     return model
 
 
+@dataclass(frozen=True)
+class LinkRuns:
+    """What the store's link runs did: the ingest batches they covered, and what any case can count
+    on finding in ``links`` (the highest threshold any run used, the fewest top partners any run
+    kept: 0 for runs before ``keep_top``)."""
+
+    batches: set[str]
+    store_probability: float
+    keep_top: int
+
+
+def link_runs(store: Store) -> LinkRuns:
+    """The store's link runs, read from their "combination" audit rows (a full run replaces all
+    links, so what runs before it kept no longer counts)."""
+    rows = store.con.execute(
+        "SELECT detail FROM audit_log WHERE action = 'combination' AND contains(detail, ?) ORDER BY seq",
+        [_BATCH_MARK]).fetchall()
+    done: set[str] = set()
+    threshold, keep = 0.0, None
+    for (text,) in rows:
+        detail = orjson.loads(text)
+        done.update(detail.get(_BATCH_MARK, []))
+        if detail.get("full"):
+            threshold, keep = 0.0, None
+        threshold = max(threshold, float(detail.get("store_probability", LinkConfig().store_probability)))
+        keep = min(keep if keep is not None else 1 << 30, int(detail.get("keep_top", 0)))
+    return LinkRuns(done, threshold, keep or 0)
+
+
 def linked_batches(store: Store) -> set[str]:
     """Ingest batches whose cases some link run has already scored against the store."""
-    rows = store.con.execute(
-        "SELECT detail FROM audit_log WHERE action = 'combination' AND contains(detail, ?)", [_BATCH_MARK]
-    ).fetchall()
-    done: set[str] = set()
-    for (text,) in rows:
-        done.update(orjson.loads(text).get(_BATCH_MARK, []))
-    return done
+    return link_runs(store).batches
 
 
 def pending_case_ids(store: Store) -> list[str]:
@@ -192,10 +221,12 @@ def explanations(model: Any, features: Any, rows: np.ndarray, top: int) -> list[
 def score_pairs(
     table: Any, model: Any, a: np.ndarray, b: np.ndarray, *, min_probability: float, chunk: int,
     explain_top: int = 8, sink: Callable[..., None] | None = None, advance: Callable[[int], None] | None = None,
+    observe: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Score pairs in chunks; return the kept pairs (a, b, probability, log_odds, explanation JSON),
     or, given ``sink``, hand each chunk's kept pairs to it instead (and return nothing kept).
-    ``advance(n)`` is told after each chunk how many pairs it scored (a progress bar)."""
+    ``advance(n)`` is told after each chunk how many pairs it scored (a progress bar);
+    ``observe(a, b, probability)`` sees every scored pair (``partners.TopPartners.offer``)."""
     keep_a, keep_b, keep_p, keep_l = [], [], [], []
     keep_e: list[str] = []
     for start in range(0, len(a), chunk):
@@ -203,6 +234,8 @@ def score_pairs(
         feats = compare_pairs(table, ca, cb)
         scores = model.score(feats)
         prob = np.asarray(scores.probability, dtype=float)
+        if observe is not None:
+            observe(ca, cb, prob)
         idx = np.flatnonzero(prob >= min_probability)
         kept = (ca[idx], cb[idx], prob[idx], np.asarray(scores.log_odds, dtype=float)[idx],
                 [orjson.dumps(e).decode() for e in explanations(model, feats, idx, explain_top)])
@@ -269,26 +302,36 @@ def link(
     peak["table"] = _peak_mib()
     linked = ids if new_rows is None else ids[new_rows]
     batches = _covered_batches(frame["batch_id"].to_numpy(), new_rows)
+    from caselink.linkage.partners import TopPartners, seed_from_store
     from caselink.linkage.store_links import LinkWriter
 
     with store.transaction() as con:  # links stream in as they are scored; all or nothing
         writer = LinkWriter(con, tab_ids, model=mdl, linked_ids=[str(c) for c in linked], full=new_rows is None,
                             alert_probability=cfg.alert_probability if raise_alerts else None)
+        top = TopPartners(len(tab_ids), cfg.keep_top)
+        if new_rows is not None:  # old partners keep the links they have: a new case must beat them
+            seed_from_store(top, con, tab_ids, np.flatnonzero(~np.isin(tab_ids, linked)))
         with progress.bar("scoring candidate pairs", total=len(pa), show=show_progress) as bar:
             score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability, chunk=cfg.chunk_pairs,
-                        explain_top=cfg.explain_top, sink=writer.add, advance=bar.advance)
+                        explain_top=cfg.explain_top, sink=writer.add, advance=bar.advance, observe=top.offer)
+        n_pairs, by_block, windows = len(pairs), pairs.by_block, pairs.windows
+        # the pairs are done with: free them before scoring the top partners again and the commit,
+        # whose checkpoint of the new links is the run's last big allocation (at 1M cases ~1 GB)
+        del pairs, pa, pb
+        ea, eb = top.extra_pairs(cfg.store_probability)
+        del top
+        score_pairs(table, mdl, ea, eb, min_probability=0.0, chunk=cfg.chunk_pairs, explain_top=cfg.explain_top,
+                    sink=writer.add)
         written = writer.seconds
         seconds["score"] = time.perf_counter() - t0 - sum(seconds.values()) - written
         peak["score"] = _peak_mib()
-        n_pairs, by_block, windows = len(pairs), pairs.by_block, pairs.windows
-        # the pairs and the table are done with: free them before the commit, whose checkpoint of
-        # the new links is the run's last big allocation (at 1M cases the pairs are ~1 GB)
-        del pairs, pa, pb, table
+        del table
         alert_ids = writer.finish(
             user=store.user, command=command, purpose=purpose or DEFAULT_PURPOSE, frame=frame,
             detail={"candidate_pairs": n_pairs, "by_block": by_block, "windows": windows,
                     _BATCH_MARK: batches, "blocking": cfg.blocking.to_dict(),
-                    "store_probability": cfg.store_probability})
+                    "store_probability": cfg.store_probability, "keep_top": cfg.keep_top,
+                    "top_partner_links": len(ea)})
     seconds["write"] = time.perf_counter() - t0 - sum(seconds.values())
     seconds["total"] = time.perf_counter() - t0
     peak["write"] = _peak_mib()
@@ -304,4 +347,5 @@ def _peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-__all__ = ["LIGHT_COLUMNS", "with_details", "LinkConfig", "LinkReport", "build_table", "link", "partner_table", "pending_case_ids", "score_pairs"]
+__all__ = ["LIGHT_COLUMNS", "with_details", "LinkConfig", "LinkReport", "LinkRuns", "build_table", "link", "link_runs",
+           "partner_table", "pending_case_ids", "score_pairs"]
