@@ -76,6 +76,7 @@ class LinkReport:
     alert_ids: list[int] = field(default_factory=list)
     windows: dict[str, float] = field(default_factory=dict)  # blocking windows after adapting to density
     peak_mib: dict[str, float] = field(default_factory=dict)  # the process's peak memory at the end of each stage
+    top_partner_links: int = 0  # links kept below the threshold as some case's top partners
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -337,7 +338,7 @@ def link(
     peak["write"] = _peak_mib()
     return LinkReport(len(frame), len(linked), n_pairs, writer.count, len(alert_ids), by_block, mdl.name,
                       mdl.version, new_rows is not None, {k: round(v, 3) for k, v in seconds.items()}, alert_ids,
-                      windows, peak)
+                      windows, peak, len(ea))
 
 
 def _peak_mib() -> float:
