@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 import orjson
 
 from caselink import progress
@@ -31,6 +30,7 @@ from caselink.errors import ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from caselink.linkage.partners import TopPartners
     from caselink.store.store import Store
 
 DEFAULT_PURPOSE = "linkage of cases (caselink link)"
@@ -220,6 +220,19 @@ def explanations(model: Any, features: Any, rows: np.ndarray, top: int) -> list[
     return out
 
 
+def _watch(top: TopPartners, observe: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None,
+           tab_ids: np.ndarray) -> Callable[[np.ndarray, np.ndarray, np.ndarray], None]:
+    """What ``score_pairs`` shows every scored pair to: the top-partner list (kept whatever the
+    threshold) and, given one, the caller's ``observe`` (by case id)."""
+
+    def seen(ca: np.ndarray, cb: np.ndarray, p: np.ndarray) -> None:
+        top.offer(ca, cb, p)
+        if observe is not None:
+            observe(tab_ids[ca], tab_ids[cb], p)
+
+    return seen
+
+
 def score_pairs(
     table: Any, model: Any, a: np.ndarray, b: np.ndarray, *, min_probability: float, chunk: int,
     explain_top: int = 8, sink: Callable[..., None] | None = None, advance: Callable[[int], None] | None = None,
@@ -313,16 +326,12 @@ def link(
         writer = LinkWriter(con, tab_ids, model=mdl, linked_ids=[str(c) for c in linked], full=new_rows is None,
                             alert_probability=cfg.alert_probability if raise_alerts else None)
         top = TopPartners(len(tab_ids), cfg.keep_top)
-
-        def seen(ca: npt.NDArray[np.intp], cb: npt.NDArray[np.intp], p: npt.NDArray[np.floating]) -> None:
-            top.offer(ca, cb, p)  # every case's top partners are kept whatever the threshold
-            if observe is not None:
-                observe(tab_ids[ca], tab_ids[cb], p)
         if new_rows is not None:  # old partners keep the links they have: a new case must beat them
             seed_from_store(top, con, tab_ids, np.flatnonzero(~np.isin(tab_ids, linked)))
         with progress.bar("scoring candidate pairs", total=len(pa), show=show_progress) as bar:
             score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability, chunk=cfg.chunk_pairs,
-                        explain_top=cfg.explain_top, sink=writer.add, advance=bar.advance, observe=seen)
+                        explain_top=cfg.explain_top, sink=writer.add, advance=bar.advance,
+                        observe=_watch(top, observe, tab_ids))
         n_pairs, by_block, windows = len(pairs), pairs.by_block, pairs.windows
         # the pairs are done with: free them before scoring the top partners again and the commit,
         # whose checkpoint of the new links is the run's last big allocation (at 1M cases ~1 GB)
