@@ -99,6 +99,8 @@ class LinkModel:
     slope: float = 1.0
     trained_on: dict[str, Any] = field(default_factory=dict)
     feature_set: int = FEATURE_SET_VERSION
+    #: set for a model fitted to a store without labels: base model, estimated link rate, EM record
+    adaptation: dict[str, Any] | None = None
 
     @property
     def features(self) -> list[str]:
