@@ -133,7 +133,8 @@ def fit_for_store(store: Store, table: Any, a: npt.ArrayLike, b: npt.ArrayLike, 
 
 
 def adapt_store(store: Store, *, purpose: str, command: str = "train", base: LinkModel | None = None,
-                sample: int | None = None, use_labels: bool = True, seed: int = 0) -> LinkModel:
+                sample: int | None = None, use_labels: bool = True, seed: int = 0,
+                max_partners: float | None = MAX_PARTNERS_PER_CASE) -> LinkModel:
     """Read the store (audited), build its candidate pairs and fit its adapted model."""
     from caselink.candidates import candidate_pairs
     from caselink.linkage.context import store_context_for
@@ -144,7 +145,7 @@ def adapt_store(store: Store, *, purpose: str, command: str = "train", base: Lin
     pairs = candidate_pairs(frame, entities=entities)
     table = build_table(frame, entities, context)
     return fit_for_store(store, table, pairs.a, pairs.b, command=command, purpose=purpose, base=base,
-                         sample=sample, use_labels=use_labels, seed=seed)
+                         sample=sample, use_labels=use_labels, seed=seed, max_partners=max_partners)
 
 
 @on_erase
