@@ -35,9 +35,14 @@ class Alert:
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     ack_note: str | None
+    escalation_level: int = 0
+    due: dict[str, Any] | None = None   # owner, deadline, overdue, overdue_hours (from the intel policy)
 
     def to_dict(self) -> dict[str, Any]:
+        due = self.due or {}
         return {
+            "owner": due.get("owner"), "deadline": due.get("deadline"), "overdue": bool(due.get("overdue")),
+            "overdue_hours": due.get("overdue_hours"), "escalation_level": self.escalation_level,
             "alert_id": self.alert_id, "kind": self.kind, "case_id": self.case_id,
             "related_ids": list(self.related_ids), "score": self.score, "title": self.title,
             "detail": self.detail, "created_at": self.created_at.isoformat(),
@@ -49,35 +54,51 @@ class Alert:
 def raise_alert(
     con: duckdb.DuckDBPyConnection, *, kind: str, title: str, dedupe_key: str, case_id: str | None = None,
     related_ids: Sequence[str] = (), score: float | None = None, detail: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
 ) -> int | None:
     """Insert an alert unless one with the same ``dedupe_key`` exists; return its id if new.
 
-    Call inside the transaction of the work that found it.
+    Call inside the transaction of the work that found it. ``created_at`` (naive UTC) defaults to
+    the database's clock; its deadline (``caselink.intel.alert_deadlines``) runs from it.
     """
     if kind not in KINDS:
         raise CaselinkError(f"unknown alert kind {kind!r}")
     rows = con.execute(
         "INSERT INTO alerts (kind, case_id, related_ids, score, title, detail, dedupe_key, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT (dedupe_key) DO NOTHING RETURNING alert_id",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, now()::TIMESTAMP)) ON CONFLICT (dedupe_key) DO NOTHING "
+        "RETURNING alert_id",
         [kind, case_id, list(related_ids), score, title,
-         orjson.dumps(detail or {}, option=orjson.OPT_SERIALIZE_NUMPY).decode(), dedupe_key],
+         orjson.dumps(detail or {}, option=orjson.OPT_SERIALIZE_NUMPY).decode(), dedupe_key, created_at],
     ).fetchall()
     return int(rows[0][0]) if rows else None
 
 
 _COLS = ("alert_id, kind, case_id, related_ids, score, title, detail, created_at, acknowledged_at, "
-         "acknowledged_by, ack_note")
+         "acknowledged_by, ack_note, coalesce(escalation_level, 0)")
 
 
 def _row(r: tuple[Any, ...]) -> Alert:
-    return Alert(int(r[0]), r[1], r[2], tuple(r[3]), r[4], r[5], orjson.loads(r[6]), r[7], r[8], r[9], r[10])
+    return Alert(int(r[0]), r[1], r[2], tuple(r[3]), r[4], r[5], orjson.loads(r[6]), r[7], r[8], r[9], r[10],
+                 int(r[11]))
+
+
+def _with_deadlines(con: duckdb.DuckDBPyConnection, alerts: list[Alert], policy: Any, now: datetime) -> list[Alert]:
+    """Each unacknowledged alert with the owner and deadline the intel policy gives its kind."""
+    from dataclasses import replace
+
+    from caselink.intel.alert_deadlines import alerts_due
+
+    due = {a.alert_id: a for a in alerts_due(con, policy, now, alert_ids=[a.alert_id for a in alerts])}
+    return [replace(a, due=due[a.alert_id].to_dict()) if a.alert_id in due else a for a in alerts]
 
 
 def list_alerts(
     store: Store, *, include_acknowledged: bool = False, kind: str | None = None, case_id: str | None = None,
-    limit: int = 100, purpose: str | None = None, command: str = "alerts",
+    limit: int = 100, purpose: str | None = None, command: str = "alerts", policy: Any = None,
+    now: datetime | None = None,
 ) -> list[Alert]:
-    """Alerts, newest first; audited as a consultation of the cases they name."""
+    """Alerts, newest first, each with its owner and deadline from the intel ``policy`` (default: the
+    shipped one) as of ``now`` (default: the system clock); audited as a consultation."""
     where: list[str] = ["TRUE"]
     params: list[object] = []
     if not include_acknowledged:
@@ -92,7 +113,10 @@ def list_alerts(
     rows = store.con.execute(
         f"SELECT {_COLS} FROM alerts WHERE {' AND '.join(where)} ORDER BY alert_id DESC LIMIT ?", params
     ).fetchall()
-    alerts = [_row(r) for r in rows]
+    from caselink.intel.clock import system_clock
+    from caselink.intel.policy import load_policy
+
+    alerts = _with_deadlines(store.con, [_row(r) for r in rows], policy or load_policy(), now or system_clock())
     ids = sorted({c for a in alerts for c in ((a.case_id,) if a.case_id else ()) + a.related_ids})
     store.audit("consultation", command, ids, purpose, {"alerts": len(alerts)})
     return alerts
@@ -121,6 +145,8 @@ def acknowledge(store: Store, alert_id: int, note: str, *, command: str = "alert
 
 @on_erase
 def _erase_links_and_alerts(con: duckdb.DuckDBPyConnection, case_ids: list[str]) -> None:
+    con.execute("DELETE FROM alert_events WHERE alert_id IN (SELECT alert_id FROM alerts WHERE list_contains(?, case_id))",
+                [case_ids])
     con.execute("DELETE FROM links WHERE list_contains(?, case_a) OR list_contains(?, case_b)", [case_ids, case_ids])
     con.execute("DELETE FROM alerts WHERE list_contains(?, case_id)", [case_ids])
     # An alert about other cases that also named an erased one keeps its own cases; its detail may

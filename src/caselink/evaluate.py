@@ -37,6 +37,7 @@ import numpy.typing as npt
 
 from caselink.compare import CaseTable, Features, compare_pairs
 from caselink.errors import ModelError
+from caselink.linkage.series_quality import bcubed
 from caselink.model import LinkModel, fit_bayes, fit_learned
 from caselink.model.additive import Scores
 from caselink.training import crime_groups, linked_pairs, make_pairs, match_rate_shift
@@ -139,30 +140,6 @@ def _series_scores(log_odds: npt.NDArray[np.float64], member: Any, how: str) -> 
             raise ModelError(f"unknown series linkage {how!r}: use sum, max or mean")
     out[size == 0] = -np.inf
     return np.asarray(out, dtype=np.float64)
-
-
-def bcubed(clusters: Sequence[Sequence[int]], truth: npt.ArrayLike) -> tuple[float, float, float]:
-    """B-cubed precision, recall and F1 of ``clusters`` (lists of positions into ``truth``) against
-    the true label of each item; items in no cluster are singletons.
-
-    Example:
-        >>> bcubed([[0, 1]], [7, 7, 8])
-        (1.0, 1.0, 1.0)
-    """
-    labels = np.asarray(truth)
-    n = len(labels)
-    pred = np.arange(n) + n  # singleton ids that cannot clash with cluster ids
-    for k, members in enumerate(clusters):
-        pred[np.asarray(members, dtype=np.intp)] = k
-    _, t = np.unique(labels, return_inverse=True)
-    _, c = np.unique(pred, return_inverse=True)
-    both = np.zeros((c.max(initial=0) + 1, t.max(initial=0) + 1))
-    np.add.at(both, (c, t), 1.0)
-    common = both[c, t]
-    precision = float(np.mean(common / both.sum(axis=1)[c])) if n else float("nan")
-    recall = float(np.mean(common / both.sum(axis=0)[t])) if n else float("nan")
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
-    return precision, recall, f1
 
 
 def link_rate_shift(model: Scorer, table: CaseTable, rows: IntArray, rng: np.random.Generator,

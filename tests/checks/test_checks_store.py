@@ -18,7 +18,7 @@ from caselink.store import Store
 
 CASES: list[dict[str, Any]] = [
     {"case_id": "A", "incident_type": "death", "occurred_from": "2014-06-19", "classification": "non_suspicious",
-     "circumstances": ["note_left"], "actions": ["next_of_kin_informed", "exhibits_tested"],
+     "circumstances": ["note_left"], "substances": ["ghb"], "actions": ["next_of_kin_informed", "exhibits_tested"],
      "entities": [{"kind": "person", "role": "reporter", "value": "Steve"}]},
     {"case_id": "B", "incident_type": "death", "occurred_from": "2014-08-28", "classification": "non_suspicious",
      "actions": ["next_of_kin_informed", "exhibits_tested"]},
@@ -76,9 +76,48 @@ def test_checks_cli(cli: CliRunner, loaded: Store, tmp_path: Path) -> None:
     assert {f["rule"] for f in findings} == {"note-handwriting-not-verified", "reporter-not-checked"}
     assert all(f["evidence"] for f in findings)
     human = cli.invoke(main, ["checks", "--purpose", "review"]).output
-    assert "A note was left but its handwriting was not verified" in human
+    assert "A note was left with the body but its handwriting was not verified" in human
     rules = tmp_path / "r.yaml"
-    rules.write_text("version: 1\nrules:\n  - id: x\n    when: {incident_types: [murder]}\n", encoding="utf-8")
+    rules.write_text("version: 1\nrules:\n  - id: x\n    applies_to: {incident_types: [death]}\n"
+                     "    when: {incident_types: [murder]}\n", encoding="utf-8")
     bad = cli.invoke(main, ["checks", "--rules", str(rules), "--purpose", "review", "--json"])
     assert bad.exit_code == 1 and orjson.loads(bad.stdout)["error"] == "config_error"
     assert "rules[0] (x).title: is required" in bad.output
+
+
+BARKING = [
+    {"case_id": "D1", "incident_type": "death", "occurred_from": "2014-06-19", "classification": "non_suspicious",
+     "status": "closed", "actions": ["next_of_kin_informed"],
+     "entities": [{"kind": "phone", "role": "reporter", "value": "07700 900123"}]},
+    {"case_id": "D2", "incident_type": "death", "occurred_from": "2015-09-14", "classification": "non_suspicious",
+     "status": "closed", "actions": ["next_of_kin_informed"],
+     "entities": [{"kind": "phone", "role": "associate", "value": "+44 7700 900123"}]},
+    {"case_id": "D3", "incident_type": "death", "occurred_from": "2015-10-01", "classification": "natural",
+     "status": "closed", "actions": ["next_of_kin_informed"],
+     "entities": [{"kind": "phone", "role": "witness", "value": "07700900123"}]},
+    {"case_id": "B1", "incident_type": "burglary", "occurred_from": "2015-01-01",
+     "entities": [{"kind": "person", "role": "reporter", "value": "Sam Jones"}]},
+]
+
+
+def test_reporter_of_one_death_in_a_linked_death_ranks_first(store: Store, tmp_path: Path, cli: CliRunner) -> None:
+    path = tmp_path / "b.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(c) for c in BARKING))
+    store.ingest([path], run_hooks=False)
+    assert {f.rule_id for f in run_checks(store, purpose="r")} <= {"next-of-kin-not-informed"}
+    with store.transaction() as con:     # D1-D2 linked; D3 shares the phone but is not linked
+        con.execute("INSERT INTO links VALUES ('D1', 'D2', 0.9, 2.2, '[]', 'test', '1', now()::TIMESTAMP)")
+    found = run_checks(store, purpose="r")
+    assert {(f.case_id, f.rule_id) for f in found[:4]} == {
+        ("D1", "review-classification"), ("D2", "review-classification"),
+        ("D1", "reporter-in-linked-death"), ("D2", "reporter-in-linked-death")}
+    assert {f.severity for f in found} == {"critical"} and len(found) == 4
+    assert [f.score for f in found] == sorted((f.score for f in found), reverse=True)
+    d1 = next(f for f in found if f.case_id == "D1" and f.rule_id == "reporter-in-linked-death")
+    assert d1.evidence[0] == "phone '07700 900123': reporter here, associate in linked death D2 (p = 0.90)"
+    assert not any(f.case_id in ("D3", "B1") for f in found)
+    store.close()
+    out = cli.invoke(main, ["checks", "--purpose", "r", "--db", str(store.path)])
+    lines = [ln for ln in out.output.splitlines() if not ln.lstrip().startswith("- ")]
+    assert lines[0] == "4 finding(s) on 2 case(s), most serious first:"
+    assert lines[1].split()[1:3] == ["D1", "[critical]"]

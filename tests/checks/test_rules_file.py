@@ -21,30 +21,49 @@ def test_defaults_load() -> None:
     rules = load_rules()
     assert {r.id for r in rules.rules} == {"note-handwriting-not-verified", "reporter-not-checked",
                                           "next-of-kin-not-informed", "review-classification",
-                                          "exhibits-not-tested"}
+                                          "exhibits-not-tested", "phone-not-examined", "cctv-not-reviewed",
+                                          "reporter-in-linked-death"}
+    assert all(r.applies_to.incident_types for r in rules.rules)
     assert rules.strong_link_probability == 0.8
 
 
+def _rule(data: dict[str, Any], rid: str) -> dict[str, Any]:
+    return next(r for r in data["rules"] if r["id"] == rid)
+
+
+def _index(rid: str) -> int:
+    return [r["id"] for r in _default()["rules"]].index(rid)
+
+
+NOK, REVIEW, EXHIBITS = "next-of-kin-not-informed", "review-classification", "exhibits-not-tested"
+
+
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda d: d["rules"][0].pop("title"), "rules[0] (note-handwriting-not-verified).title: is required"),
-    (lambda d: d["rules"][0].pop("id"), "rules[0].id: is required"),
-    (lambda d: d["rules"][1].update(severity="critical"), "rules[1] (reporter-not-checked).severity: 'critical'"),
-    (lambda d: d["rules"][2]["when"].update(incident_types=["murder"]),
-     "rules[2] (next-of-kin-not-informed).when.incident_types: 'murder' is not one of"),
-    (lambda d: d["rules"][2]["when"].update(weather=["rain"]),
-     "rules[2] (next-of-kin-not-informed).when.weather: unknown condition"),
-    (lambda d: d["rules"][3]["when"]["any"][1].update(open_intel="yes"),
-     "rules[3] (review-classification).when.any[1].open_intel: must be true or false"),
-    (lambda d: d["rules"][3]["when"]["any"][0].update(any=[{"open_intel": True}]),
+    (lambda d: _rule(d, NOK).pop("title"), f"rules[{_index(NOK)}] ({NOK}).title: is required"),
+    (lambda d: _rule(d, NOK).pop("id"), f"rules[{_index(NOK)}].id: is required"),
+    (lambda d: _rule(d, NOK).update(severity="urgent"), f"({NOK}).severity: 'urgent'"),
+    (lambda d: _rule(d, NOK).pop("applies_to"), f"({NOK}).applies_to: is required"),
+    (lambda d: _rule(d, NOK)["applies_to"].update(incident_types=["murder"]),
+     f"({NOK}).applies_to.incident_types: 'murder' is not one of"),
+    (lambda d: _rule(d, NOK)["applies_to"].update(classifications=["odd"]),
+     f"({NOK}).applies_to.classifications: 'odd' is not one of"),
+    (lambda d: _rule(d, NOK)["applies_to"].update(colour=["red"]), f"({NOK}).applies_to.colour: unknown key"),
+    (lambda d: _rule(d, NOK)["when"].update(incident_types=["murder"]),
+     f"({NOK}).when.incident_types: 'murder' is not one of"),
+    (lambda d: _rule(d, NOK)["when"].update(weather=["rain"]), f"({NOK}).when.weather: unknown condition"),
+    (lambda d: _rule(d, REVIEW)["when"]["any"][1].update(open_intel="yes"),
+     f"({REVIEW}).when.any[1].open_intel: must be true or false"),
+    (lambda d: _rule(d, REVIEW)["when"]["any"][0].update(any=[{"open_intel": True}]),
      "when.any[0].any: unknown condition"),
-    (lambda d: d["rules"][4].update(missing_actions=[]), "rules[4] (exhibits-not-tested).missing_actions: must be"),
-    (lambda d: d["rules"][4].update(min_probability=1.5), "min_probability: must be a number in (0, 1]"),
-    (lambda d: d["rules"][4].update(action="x"), "rules[4] (exhibits-not-tested).action: unknown key"),
-    (lambda d: d["rules"][4].update(id="next-of-kin-not-informed"), "id 'next-of-kin-not-informed' is used twice"),
+    (lambda d: _rule(d, REVIEW).pop("when"), f"({REVIEW}): needs conditions (when) or missing_actions"),
+    (lambda d: _rule(d, EXHIBITS).update(missing_actions=[]), f"({EXHIBITS}).missing_actions: must be"),
+    (lambda d: _rule(d, EXHIBITS).update(min_probability=1.5), "min_probability: must be a number in (0, 1]"),
+    (lambda d: _rule(d, EXHIBITS).update(action="x"), f"({EXHIBITS}).action: unknown key"),
+    (lambda d: _rule(d, EXHIBITS).update(id=NOK), f"id '{NOK}' is used twice"),
     (lambda d: d["settings"].update(strong_link_probability=0), "settings.strong_link_probability: must be"),
     (lambda d: d.update(rules=[]), "rules: must be a non-empty list"),
     (lambda d: d.update(version="one"), "version: must be 1"),
-    (lambda d: d["rules"][2].update(when=None), "rules[2] (next-of-kin-not-informed).when: must be a mapping"),
+    (lambda d: _rule(d, NOK).update(when=None), f"({NOK}).when: must be a mapping"),
 ])
 def test_invalid_rules_name_the_key(tmp_path: Path, change: Any, message: str) -> None:
     data = _default()
@@ -58,14 +77,15 @@ def test_invalid_rules_name_the_key(tmp_path: Path, change: Any, message: str) -
 
 def test_several_problems_together_and_toml(tmp_path: Path) -> None:
     data = _default()
-    data["rules"][0]["severity"] = "huge"
-    data["rules"][1]["when"] = {"entity_roles_any": ["landlord"]}
+    _rule(data, NOK)["severity"] = "huge"
+    _rule(data, REVIEW)["when"] = {"entity_roles_any": ["landlord"]}
     path = tmp_path / "rules.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"2 problem\(s\)"):
         load_rules(path)
     toml = tmp_path / "rules.toml"
     toml.write_text('version = 1\n[[rules]]\nid = "cctv"\ntitle = "CCTV not reviewed"\n'
-                    '[rules.when]\nincident_types = ["homicide"]\n', encoding="utf-8")
+                    'missing_actions = ["cctv_reviewed"]\n'
+                    '[rules.applies_to]\nincident_types = ["homicide"]\n', encoding="utf-8")
     [rule] = load_rules(toml).rules
     assert rule.id == "cctv" and rule.severity == "medium"

@@ -33,7 +33,7 @@ def test_cli_lifecycle(cli: CliRunner, db_path: Path, tmp_path: Path) -> None:
 
     listed = _run(cli, ["intel", "list", "--case", "D1", "--purpose", "review", "--json"])
     assert [r["report_id"] for r in listed] == [rid]  # type: ignore[union-attr]
-    out = _run(cli, ["intel", "overdue", "--json"], now="2026-03-03T12:00:00Z")
+    out = _run(cli, ["intel", "overdue", "--escalate", "--json"], now="2026-03-03T12:00:00Z")
     assert [e["to"] for e in out["escalated"]] == ["detective_sergeant"] * 2  # type: ignore[index]
     assert {o["report_id"] for o in out["overdue"]} == {rid, "INT-2026-000002"}  # type: ignore[index]
 
@@ -62,7 +62,7 @@ def test_cli_bad_input(cli: CliRunner, db_path: Path, tmp_path: Path) -> None:
     assert result.exit_code == 3 and orjson.loads(result.stdout)["error"] == "not_found"
     result = cli.invoke(main, ["intel", "add", "--text", "x", "--channel", "phone", "--mention", "car:1"])
     assert result.exit_code == 1
-    assert "reporter_relation: is required" in result.output and "mentions: kind 'car'" in result.output
+    assert "reporter_relation: is required" in result.output and "mentions[0]: kind 'car'" in result.output
     result = cli.invoke(main, ["intel", "list"])
     assert result.exit_code == 4 and "purpose" in result.output
     bad_policy = tmp_path / "p.yaml"
@@ -88,9 +88,9 @@ def test_cli_escalate_and_link(cli: CliRunner, db_path: Path, tmp_path: Path) ->
         load_cases(store, tmp_path)
     _run(cli, ["intel", "add", "--text", "t", "--relation", "friend", "--channel", "phone"])
     assert "nothing to escalate" in str(_run(cli, ["intel", "escalate"]))
-    out = _run(cli, ["intel", "escalate", "--json"], now="2026-03-04T09:00:00Z")
+    out = _run(cli, ["intel", "escalate", "--json"], now="2026-03-03T21:00:00Z")
     assert out == {"escalated": [{"report_id": "INT-2026-000001", "from": "intel_desk", "to": "detective_sergeant",
-                                  "level": 1, "overdue_hours": 24.0}]}
+                                  "level": 1, "overdue_hours": 12.0}], "escalated_alerts": []}
     text = _run(cli, ["intel", "link", "INT-2026-000001", "B1", "--reason", "same street"])
     assert "now concerns B1" in str(text)
     listed = _run(cli, ["intel", "list", "--case", "B1", "--purpose", "p", "--json"])

@@ -18,9 +18,16 @@ def test_shipped_defaults() -> None:
     for priority in p.priorities:
         assert p.deadline(priority, "acknowledge") == timedelta(hours=24)
         assert p.deadline(priority, "assess") == timedelta(hours=72)
-    assert p.priority_rules[0].priority == "high" and p.priority_rules[0].matches("death", "open")
-    assert p.priority_rules[0].matches("death", None)
-    assert not p.priority_rules[0].matches("death", "closed")
+    assert {r.priority for r in p.priority_rules} == {"high"}
+    disputes, classified, alerted, open_death = p.priority_rules
+    assert disputes.matches(None, disputes=True) and not disputes.matches(("death", "closed", "homicide"))
+    for klass in ("non_suspicious", "accident", None):
+        assert classified.matches(("death", "closed", klass))       # closed or not
+    assert not classified.matches(("death", "closed", "homicide"))
+    assert not classified.matches(("burglary", "closed", None))
+    assert alerted.matches(None, raised_alert=True) and not alerted.matches(("burglary", "open", None))
+    assert open_death.matches(("death", "open", "homicide")) and open_death.matches(("homicide", None, None))
+    assert not open_death.matches(("death", "closed", "homicide"))
     assert p.owner("acknowledge", 0) == "intel_desk" and p.owner("acknowledge", 1) == p.escalation_chain[0]
     assert p.owner("assess", 99) == p.escalation_chain[-1]
 

@@ -51,8 +51,10 @@ def test_priority_from_policy_rule_default_and_override(cased_store: Store, cloc
     open_death, closed_death, burglary, none, forced = add_reports(cased_store, [
         _report(("D1",)), _report(("D2",)), _report(("B1",)), _report(()), _report(("B1",), priority="high")],
         clock=clock)
-    assert open_death.priority == "high" and "open death investigation" in open_death.priority_reason
-    assert (closed_death.priority, burglary.priority, none.priority) == ("normal", "normal", "normal")
+    # D1 and D2 are deaths recorded as non-suspicious (D2 closed): the Barking failure is high priority
+    assert open_death.priority == "high" and "non-suspicious" in open_death.priority_reason
+    assert closed_death.priority == "high" and "(case D2)" in closed_death.priority_reason
+    assert (burglary.priority, none.priority) == ("normal", "normal")
     assert forced.priority == "high" and forced.priority_reason == "set by tester"
     before = snapshot(cased_store)
     with pytest.raises(IntelError, match="priority 'urgent' is not one of the policy's priorities"):
@@ -161,7 +163,7 @@ def test_reading_reports_from_files_collects_every_problem(tmp_path: Path) -> No
     with pytest.raises(ValidationFailed) as info:
         read_reports(path)
     got = {(p.line, p.field) for p in info.value.problems}
-    assert got == {(3, "text"), (4, "mentions"), (4, "received_at"), (4, "colour")}
+    assert got == {(3, "text"), (4, "mentions[0]"), (4, "received_at"), (4, "colour")}
     path.write_text("text,reporter_relation,channel,case_ids,mentions\n"
                     "He was with Danny,Mother,Phone,D1|D2,phone:07700 900123:suspect|vehicle:AB12CDE\n",
                     encoding="utf-8")

@@ -138,25 +138,50 @@ ENDPOINTS: list[tuple[str, str, str, str | None]] = [
     ("GET", "/entities", "entities:read", None),
     ("GET", "/entities/phone%3A%2B447700900555", "entities:read", "MPS-002"),
     ("GET", "/entities/phone%3A%2B447700900002", "entities:read", "KENT-001"),
+    ("GET", "/", "", None),  # the dashboard: alerts and the overdue panel; any logged-in user
+    ("GET", "/intel/overdue-check", "", None),
+    ("POST", "/alerts/{mps_alert}/ack", "alerts:ack", "MPS-002"),
+    ("POST", "/alerts/{kent_alert}/ack", "alerts:ack", "KENT-001"),
+    ("POST", "/intel?case=MPS-001", "intel:create", "MPS-001"),
+    ("POST", "/intel?case=KENT-001", "intel:create", "KENT-001"),
+    ("POST", "/intel/{mps_report}/step", "intel:update", "MPS-001"),
+    ("POST", "/intel/{kent_report}/step", "intel:update", "KENT-001"),
 ]
+# Changes that carry no case data, each with why; every other change is in ENDPOINTS.
+NO_CASE_DATA = {
+    "POST /api/v1/auth/login": "a token for the caller", "POST /api/v1/auth/logout": "ok",
+    "PUT /api/v1/me/purpose": "the caller's own account", "POST /login": "redirect",
+    "POST /logout": "redirect", "POST /purpose": "redirect",
+}
+# The audit log is the whole store's, for admins (a scope does not cut it).
+WHOLE_STORE = ("/audit", f"{API}/audit/")
 SCOPES = {"all": lambda case: True, "mps": lambda case: case is None or case.startswith("MPS-")}
 
 
-def _call(client: TestClient, store: Store, method: str, path: str, headers: dict[str, str]) -> Any:
+def _call(client: TestClient, store: Store, method: str, path: str, headers: dict[str, str],
+          csrf: str = "") -> Any:
+    """One request of the matrix, on fresh alerts and reports that also name the Kent case: an
+    MPS alert related to MPS-001 and KENT-001, an intel report on MPS-001 and KENT-001."""
     if "/entities" in path:
         from .test_entity_pages import seed_entities
 
         seed_entities(store)
     with store.transaction() as con:
         n = con.execute("SELECT count(*) FROM alerts").fetchall()[0][0]
-        mps = raise_alert(con, kind="linkage", title="m", dedupe_key=f"m{n}", case_id="MPS-002", related_ids=["MPS-001"])
+        mps = raise_alert(con, kind="linkage", title="MPS-002 looks like KENT-001", dedupe_key=f"m{n}",
+                          case_id="MPS-002", related_ids=["MPS-001", "KENT-001"],
+                          detail={"pairs": [{"case_id": "KENT-001", "p": 0.9}], "note": "see KENT-001"})
         kent = raise_alert(con, kind="linkage", title="k", dedupe_key=f"k{n}", case_id="KENT-001")
     from caselink.intel import NewReport, add_reports
 
-    reports = add_reports(store, [NewReport("seen with a man", "family", "phone", case_ids=(c,))
-                                  for c in ("MPS-001", "KENT-001")])
+    reports = add_reports(store, [NewReport("seen with a man", "family", "phone", case_ids=c)
+                                  for c in (("MPS-001", "KENT-001"), ("KENT-001",))])
     path = path.format(mps_alert=mps, kent_alert=kent, mps_report=reports[0].report_id,
                        kent_report=reports[1].report_id)
+    if path == "/intel/overdue-check":  # the dashboard's overdue panel, with every report overdue
+        return client.get("/", headers=headers, follow_redirects=False)
+    if not path.startswith(API) and method == "POST":
+        return _web_post(client, path, csrf)
     if path.endswith("/transition"):
         return client.post(path, json={"step": "acknowledge", "reason": "called back"}, headers=headers)
     if "/intel?case=" in path:
@@ -171,9 +196,25 @@ def _call(client: TestClient, store: Store, method: str, path: str, headers: dic
     return client.request(method, path, headers=headers, follow_redirects=False)
 
 
+def _web_post(client: TestClient, path: str, csrf: str) -> Any:
+    if path.endswith("/ack"):
+        data = {"note": "checked"}
+    elif path.endswith("/step"):
+        data = {"step": "acknowledge", "reason": "called back"}
+    else:
+        path, _, case = path.partition("?case=")
+        data = {"text": "he was with a man", "reporter_relation": "friend", "channel": "phone", "case_id": case}
+    r = client.post(path, data={**data, "csrf": csrf, "next": "/cases"}, follow_redirects=False)
+    if r.status_code == 303 and not r.headers["location"].startswith("/login"):
+        return client.get(r.headers["location"])  # what the user is shown next
+    return r
+
+
 @pytest.mark.parametrize("user", sorted(USERS))
 def test_access_matrix_has_no_unauthorised_success(user: str, client: TestClient, server_store: Store,
                                                    clock: ManualClock) -> None:
+    """Status and body: a 2xx to a scoped user never names a case outside the scope, whether it
+    answers a list, a read or a change (acknowledging an alert, recording or moving on a report)."""
     role, scope_items = USERS[user]
     in_scope = SCOPES["mps" if scope_items else "all"]
     token = Accounts(server_store, clock).issue_token(get_user(server_store, user), "matrix", purpose="OP-M")
@@ -184,9 +225,9 @@ def test_access_matrix_has_no_unauthorised_success(user: str, client: TestClient
             r = _call(client, server_store, method, path, bearer(token))
         else:
             client.cookies.clear()
-            web_login(client, server_store, clock, user, "OP-M")
-            r = _call(client, server_store, method, path, {})
-        allowed = can(role, permission) and in_scope(case)
+            csrf = web_login(client, server_store, clock, user, "OP-M")
+            r = _call(client, server_store, method, path, {}, csrf)
+        allowed = (not permission or can(role, permission)) and in_scope(case)
         ok = 200 <= r.status_code < 300
         outcomes.append((method, path, r.status_code, allowed))
         assert ok == allowed, (user, method, path, r.status_code, r.text[:200])
@@ -194,7 +235,52 @@ def test_access_matrix_has_no_unauthorised_success(user: str, client: TestClient
             assert r.status_code in (403, 404), (user, path, r.status_code)
             if r.status_code == 403 or (case and not in_scope(case)):
                 assert len(audit_rows(server_store, "denial")) > denials_before, (user, path)
+        elif scope_items and not path.startswith(WHOLE_STORE):
+            assert "KENT" not in r.text and "Canterbury" not in r.text, (user, method, path, r.text[:2000])
     assert any(a for *_, a in outcomes) and any(not a for *_, a in outcomes)
+
+
+def _template(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path.split("?")[0])
+
+
+def _routes(routes: Any, prefix: str = "") -> Any:
+    """(path, methods) of every route, through included routers."""
+    from fastapi.routing import APIRoute
+
+    for r in routes:
+        included = getattr(r, "include_context", None)
+        if included is not None:
+            yield from _routes(included.included_router.routes, prefix + included.prefix)
+        elif isinstance(r, APIRoute):
+            yield prefix + r.path, r.methods
+
+
+def test_every_change_is_in_the_matrix(app: Any) -> None:
+    """A new POST/PUT/PATCH/DELETE route must join ENDPOINTS (so its body is checked) or say why not."""
+    changes = {f"{m} {_template(path)}" for path, methods in _routes(app.routes)
+               for m in methods if m in ("POST", "PUT", "PATCH", "DELETE")}
+    covered = {f"{m} {_template(p)}" for m, p, *_ in ENDPOINTS}
+    assert changes - covered - set(NO_CASE_DATA) == set()
+    assert set(NO_CASE_DATA) <= changes
+
+
+def test_a_scoped_ack_answers_without_the_other_forces_case(client: TestClient, server_store: Store,
+                                                            tokens: dict[str, str]) -> None:
+    with server_store.transaction() as con:
+        alert, other = (raise_alert(con, kind="linkage", title="MPS-002 looks like KENT-001", dedupe_key=key,
+                                    case_id="MPS-002", related_ids=["KENT-001", "MPS-001"],
+                                    detail={"explanation": ["same phone as KENT-001"], "pair": {"case_id": "KENT-001"}})
+                        for key in ("leak", "leak2"))
+    listed = client.get(f"{API}/alerts", headers=bearer(tokens["analyst_mps"])).json()
+    acked = client.post(f"{API}/alerts/{alert}/ack", json={"note": "seen"}, headers=bearer(tokens["analyst_mps"]))
+    assert acked.status_code == 200
+    body = acked.json()
+    assert body["related_ids"] == ["MPS-001"] and "KENT" not in acked.text
+    assert {k: v for k, v in body.items() if not k.startswith("ack")} == \
+        {k: v for k, v in next(a for a in listed if a["alert_id"] == alert).items() if not k.startswith("ack")}
+    full = client.post(f"{API}/alerts/{other}/ack", json={"note": "seen"}, headers=bearer(tokens["analyst_all"]))
+    assert full.json()["related_ids"] == ["KENT-001", "MPS-001"] and "same phone as KENT-001" in full.text
 
 
 @pytest.mark.parametrize("method, path, _perm, _case", ENDPOINTS)
@@ -202,7 +288,7 @@ def test_anonymous_gets_nothing(method: str, path: str, _perm: str, _case: str |
                                 server_store: Store) -> None:
     before = len(audit_rows(server_store, "denial"))
     for headers in ({}, bearer("clk_forged"), {"Authorization": "Bearer "}):
-        r = _call(client, server_store, method, path, headers)
+        r = _call(client, server_store, method, path, headers, "forged")
         assert not 200 <= r.status_code < 300
         if path.startswith(API):
             assert r.status_code in (401, 413) or (r.status_code == 422 and r.request.method == "POST")

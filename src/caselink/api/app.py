@@ -7,7 +7,9 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,6 +25,7 @@ from caselink.api.context import ServerState, Settings
 from caselink.api.routes import routers
 from caselink.api.uploads import BodyLimit
 from caselink.errors import CaselinkError
+from caselink.intel.schedule import Wait
 from caselink.store.store import Store
 
 API_PREFIX = "/api/v1"
@@ -98,11 +101,59 @@ def _install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None, store: Store | None = None) -> FastAPI:
-    """The ASGI app. Opens (and migrates) the store unless one is given; the app holds it."""
+ESCALATION_USER = "caselink (scheduled escalation)"
+
+
+def escalation_pass(state: ServerState) -> int:
+    """One escalation pass over the server's store, taking turns with requests; how many steps."""
+    from caselink.intel import escalate, load_policy
+    from caselink.intel.alert_deadlines import escalate_alerts
+
+    policy = load_policy(state.settings.intel_policy)
+    with state.lock:
+        cursor = state.store.con.cursor()
+        try:
+            store = Store(cursor, state.store.path, ESCALATION_USER)
+            now = state.clock.now().replace(microsecond=0)
+            done = escalate(store, policy=policy, clock=lambda: now, command="serve: scheduled escalation")
+            alerts = escalate_alerts(store, policy=policy, clock=lambda: now, command="serve: scheduled escalation")
+        finally:
+            cursor.close()
+    return len(done) + len(alerts)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs, escalate on its own schedule (``Settings.escalate_every``)."""
+    state: ServerState = app.state.caselink
+    every = state.settings.escalate_every
+    if every is None:
+        yield
+        return
+    from caselink.intel.schedule import Escalator
+
+    escalator = Escalator(lambda: escalation_pass(state), every, app.state.escalation_wait)
+    app.state.escalator = escalator
+    stop = asyncio.Event()
+    task = asyncio.create_task(escalator.loop(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None, store: Store | None = None,
+               escalation_wait: Wait | None = None) -> FastAPI:
+    """The ASGI app. Opens (and migrates) the store unless one is given; the app holds it.
+
+    ``escalation_wait`` replaces how the escalation schedule waits between passes (tests).
+    """
+    from caselink.intel.schedule import real_wait
     from caselink.web.pages import mount_web
 
     app = FastAPI(
+        lifespan=lifespan,
         title="caselink", version=__version__, openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None, redoc_url=None,
         description="Cases, similar cases, series, alerts, intel and audit, with accounts and scopes. "
@@ -110,6 +161,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, store: Store |
                     "Reads of case detail need a purpose: set it with PUT /api/v1/me/purpose or send "
                     "the X-Caselink-Purpose header.",
     )
+    app.state.escalation_wait = escalation_wait or real_wait
     app.state.caselink = ServerState(settings, store or Store.open(settings.db_path, user="caselink-server"),
                                      clock or SystemClock())
     for router in routers():

@@ -40,6 +40,8 @@ class Settings:
     max_body_bytes: int = 1024 * 1024    # every other request body
     idle_timeout: timedelta = timedelta(minutes=30)
     secure_cookies: bool = False         # set True behind HTTPS
+    escalate_every: timedelta | None = timedelta(minutes=5)  # scheduled intel/alert escalation; None = off
+    intel_policy: Path | None = None     # intel policy file (default: the shipped policy)
 
 
 @dataclass

@@ -87,6 +87,7 @@ class VerifyOut(BaseModel):
     rows: int
     first_bad_seq: int | None
     reason: str | None
+    problems: list[str] = []
 
 
 class AlertOut(BaseModel):
@@ -101,6 +102,11 @@ class AlertOut(BaseModel):
     acknowledged_at: str | None
     acknowledged_by: str | None
     ack_note: str | None
+    owner: str | None = None
+    deadline: str | None = None
+    overdue: bool = False
+    overdue_hours: float | None = None
+    escalation_level: int = 0
 
 
 class AckIn(BaseModel):
@@ -182,6 +188,7 @@ class IntelIn(BaseModel):
     reporter_contact: str | None = Field(default=None, max_length=200)
     case_ids: list[str] = Field(default_factory=list, max_length=100)
     priority: str | None = Field(default=None, max_length=20)
+    disputes_classification: bool = False
 
 
 class TransitionIn(BaseModel):
@@ -207,6 +214,7 @@ class IntelOut(BaseModel):
     escalation_level: int
     outcome: str | None
     policy_hash: str
+    disputes_classification: bool = False
     case_ids: list[str]
     mentions: list[dict[str, Any]]
     history: list[dict[str, Any]] = Field(default_factory=list)
@@ -230,5 +238,6 @@ class FindingOut(BaseModel):
     rule: str
     title: str
     severity: str
+    score: float = 0.0
     evidence: list[str]
     missing_actions: list[str]

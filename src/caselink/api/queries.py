@@ -75,13 +75,9 @@ def list_cases(ctx: Ctx, filt: CaseFilter, *, limit: int, offset: int) -> dict[s
 
 def visible_ids(ctx: Ctx, case_ids: list[str]) -> set[str]:
     """Which of these ids exist and are in the user's scope (no audit: ids only)."""
-    if not case_ids:
-        return set()
-    scope_sql, params = visible_where(ctx)
-    rows = ctx.store.con.execute(
-        f"SELECT case_id FROM cases WHERE list_contains(?, case_id) AND {scope_sql}",
-        [case_ids, *params]).fetchall()
-    return {r[0] for r in rows}
+    from caselink.api.scoped import visible_ids
+
+    return visible_ids(ctx, case_ids)
 
 
 def check_visible(ctx: Ctx, case_id: str) -> None:

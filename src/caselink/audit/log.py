@@ -9,6 +9,7 @@ commit together or not at all.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -120,12 +121,35 @@ class VerifyResult:
     rows: int
     first_bad_seq: int | None = None
     reason: str | None = None
+    problems: tuple[str, ...] = ()   # records anchored in the chain that do not match it, by name
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "rows": self.rows, "first_bad_seq": self.first_bad_seq, "reason": self.reason}
+        return {"ok": self.ok, "rows": self.rows, "first_bad_seq": self.first_bad_seq, "reason": self.reason,
+                "problems": list(self.problems)}
+
+
+#: Checks of records whose hashes are anchored in the chain (``"module:function"``, each called as
+#: ``function(con)`` and returning the problems found, by name); run once the chain itself verifies.
+ANCHORED: list[str] = ["caselink.intel.chain:verify"]
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
+    """The chain, then every record anchored in it (``ANCHORED``): the first bad row, or the
+    records that were edited, deleted or inserted outside caselink."""
+    result = verify_chain(con)
+    if not result.ok:
+        return result
+    problems: list[str] = []
+    for target in ANCHORED:
+        module, _, name = target.partition(":")
+        problems += getattr(importlib.import_module(module), name)(con)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return VerifyResult(False, result.rows, None, problems[0] + more, tuple(problems))
+    return result
+
+
+def verify_chain(con: duckdb.DuckDBPyConnection) -> VerifyResult:
     """Walk the chain in seq order and report the first row that does not verify."""
     cur = con.execute(
         "SELECT seq, ts, user_name, action, command, case_ids, purpose, detail, prev_hash, hash "

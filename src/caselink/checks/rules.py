@@ -18,7 +18,7 @@ from caselink.errors import ConfigError
 from caselink.intel.policy import read_config
 from caselink.schema.fields import CLASSIFICATIONS, ENTITY_ROLES, INCIDENT_TYPES, STATUSES
 
-SEVERITIES = ("low", "medium", "high")
+SEVERITIES = ("low", "medium", "high", "critical")
 LIST_CONDITIONS: dict[str, tuple[str, ...] | None] = {   # allowed values, None = free tags
     "incident_types": INCIDENT_TYPES,
     "classifications": (*CLASSIFICATIONS, "unknown"),
@@ -27,10 +27,12 @@ LIST_CONDITIONS: dict[str, tuple[str, ...] | None] = {   # allowed values, None 
     "substances_any": None,
     "victim_tags_any": None,
     "entity_roles_any": ENTITY_ROLES,
+    "place_types": None,
     "strong_link_to": INCIDENT_TYPES,
+    "reporter_in_linked_case": INCIDENT_TYPES,
 }
 CONDITIONS = (*LIST_CONDITIONS, "open_intel", "any")
-RULE_KEYS = ("id", "title", "severity", "when", "missing_actions", "min_probability")
+RULE_KEYS = ("id", "title", "severity", "applies_to", "when", "missing_actions", "min_probability")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,18 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class AppliesTo:
+    """The incident types a rule is about, and (if given) the classifications ("unknown": none)."""
+
+    incident_types: tuple[str, ...]
+    classifications: tuple[str, ...] | None = None
+
+    def covers(self, incident_type: str, classification: str | None) -> bool:
+        return incident_type in self.incident_types and (
+            self.classifications is None or (classification or "unknown") in self.classifications)
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     title: str
@@ -50,6 +64,7 @@ class Rule:
     when: Condition
     missing_actions: tuple[str, ...]
     min_probability: float
+    applies_to: AppliesTo = AppliesTo(INCIDENT_TYPES)
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,18 @@ def _condition(data: Any, key: str, problems: list[str], *, nested: bool = False
     return Condition(lists, open_intel, tuple(any_of))
 
 
+def _applies_to(data: Any, key: str, problems: list[str]) -> AppliesTo:
+    if not isinstance(data, dict) or "incident_types" not in data:
+        problems.append(f"{key}: is required: a mapping with incident_types (and optionally classifications)")
+        return AppliesTo(())
+    for name in sorted(set(data) - {"incident_types", "classifications"}):
+        problems.append(f"{key}.{name}: unknown key (allowed: incident_types, classifications)")
+    types = _tags(data["incident_types"], f"{key}.incident_types", INCIDENT_TYPES, problems)
+    klass = _tags(data["classifications"], f"{key}.classifications", (*CLASSIFICATIONS, "unknown"), problems) \
+        if "classifications" in data else None
+    return AppliesTo(types, klass)
+
+
 def _rule(data: Any, i: int, default_p: float, problems: list[str]) -> Rule | None:
     key = f"rules[{i}]"
     if not isinstance(data, dict):
@@ -120,14 +147,17 @@ def _rule(data: Any, i: int, default_p: float, problems: list[str]) -> Rule | No
     severity = data.get("severity", "medium")
     if severity not in SEVERITIES:
         problems.append(f"{key}.severity: {severity!r} is not one of {', '.join(SEVERITIES)}")
-    when = _condition(data.get("when"), f"{key}.when", problems)
+    applies = _applies_to(data.get("applies_to"), f"{key}.applies_to", problems)
+    when = _condition(data["when"], f"{key}.when", problems) if "when" in data else Condition({})
     missing = _tags(data["missing_actions"], f"{key}.missing_actions", None, problems) \
         if "missing_actions" in data else ()
     p = data.get("min_probability", default_p)
     if isinstance(p, bool) or not isinstance(p, int | float) or not 0 < p <= 1:
         problems.append(f"{key}.min_probability: must be a number in (0, 1]")
         p = default_p
-    return Rule(str(rid), str(title), str(severity), when, missing, float(p))
+    if not when.lists and when.open_intel is None and not when.any_of and not missing:
+        problems.append(f"{key}: needs conditions (when) or missing_actions, or it fires on every case it applies to")
+    return Rule(str(rid), str(title), str(severity), when, missing, float(p), applies)
 
 
 def rules_from_dict(data: Any, source: str) -> RuleSet:

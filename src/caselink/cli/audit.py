@@ -21,11 +21,25 @@ def audit() -> None:
 @json_option
 def verify(db: Path | None, user: str | None, as_json: bool) -> None:
     """Check the hash chain; exit non-zero and name the first bad row if it does not verify."""
+    from caselink.ingest.pending import summary
+
     with open_store(db, user) as store:
         result = audit_log.verify(store.con)
-    emit(result.to_dict(), as_json, lambda r: click.echo(
-        f"audit log OK: {r['rows']} rows verified" if r["ok"]
-        else f"audit log does NOT verify: first bad row seq {r['first_bad_seq']}: {r['reason']}"))
+        owed = summary(store.con)
+
+    def human(r: dict[str, Any]) -> None:
+        if r["ok"]:
+            click.echo(f"audit log OK: {r['rows']} rows verified, and every intel report and history row matches it")
+        elif r["problems"]:
+            click.echo(f"audit log chain verifies ({r['rows']} rows), but {len(r['problems'])} record(s) do NOT match it:")
+            for p in r["problems"]:
+                click.echo(f"  {p}")
+        else:
+            click.echo(f"audit log does NOT verify: first bad row seq {r['first_bad_seq']}: {r['reason']}")
+        if r.get("pending"):
+            click.echo(f"warning: {r['pending']['message']}", err=True)
+
+    emit({**result.to_dict(), "pending": owed}, as_json, human)
     if not result.ok:
         raise SystemExit(5)
 

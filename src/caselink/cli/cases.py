@@ -129,6 +129,8 @@ def stats(db: Path | None, user: str | None, as_json: bool) -> None:
             click.echo(f"{key.replace('_', ' '):<18}{d[key]:>10}")
         if d["earliest"]:
             click.echo(f"from {d['earliest']} to {d['latest']}")
+        if d.get("pending"):
+            click.echo(f"warning: {d['pending']['message']}", err=True)
 
     emit(data, as_json, human)
 
@@ -143,7 +145,7 @@ def erase(case_ids: tuple[str, ...], reason: str, yes: bool, db: Path | None, us
     """Erase cases and all their versions. The audit log keeps ids and counts, never content."""
     if not yes and sys.stdin.isatty():
         click.confirm(f"Erase {len(case_ids)} case(s) and all their history?", abort=True)
-    with open_store(db, user) as store:
+    with open_store(db, user, complete_pending=True) as store:
         n = store.erase(list(case_ids), reason)
     emit({"erased": n, "case_ids": list(case_ids)}, as_json, lambda d: click.echo(f"{d['erased']} case(s) erased"))
 

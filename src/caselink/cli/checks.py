@@ -10,35 +10,41 @@ import click
 from caselink.cli.common import emit, json_option, open_store, purpose_option, store_options
 
 
-def _render(rows: list[dict[str, Any]]) -> None:
+def _render(rows: list[dict[str, Any]], total: int, cases: int) -> None:
     if not rows:
         click.echo("no missed actions found")
-    current = None
+        return
+    click.echo(f"{total} finding(s) on {cases} case(s), most serious first"
+               + (f" (showing {len(rows)})" if len(rows) < total else "") + ":")
     for f in rows:
-        if f["case_id"] != current:
-            current = f["case_id"]
-            click.echo(current)
-        click.echo(f"  [{f['severity']}] {f['title']}  ({f['rule']})")
+        click.echo(f"{f['score']:6.1f}  {f['case_id']}  [{f['severity']}] {f['title']}  ({f['rule']})")
         for e in f["evidence"]:
-            click.echo(f"      - {e}")
+            click.echo(f"          - {e}")
 
 
 @click.command(name="checks")
 @click.argument("case_id", required=False)
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Rules file (YAML/TOML; default: the shipped rules).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Show only the N most serious findings.")
 @store_options
 @purpose_option
 @json_option
-def checks(case_id: str | None, rules_path: Path | None, db: Path | None, user: str | None,
+def checks(case_id: str | None, rules_path: Path | None, limit: int | None, db: Path | None, user: str | None,
            purpose: str | None, as_json: bool) -> None:
-    """List missed actions on one case or every case (needs --purpose; audited)."""
+    """List missed actions on one case or every case, most serious first (needs --purpose; audited).
+
+    Each finding has a severity and a score (severity, plus the strength of the link and intel
+    evidence and other serious findings on the same case); the rules file says how.
+    """
     from caselink.checks import load_rules, run_checks
 
     rules = load_rules(rules_path)
     with open_store(db, user) as store:
         findings = run_checks(store, case_id, rules=rules, purpose=purpose)
-    emit([f.to_dict() for f in findings], as_json, _render)
+    shown = findings[:limit] if limit else findings
+    emit([f.to_dict() for f in shown], as_json,
+         lambda rows: _render(rows, len(findings), len({f.case_id for f in findings})))
 
 
 COMMANDS = [checks]

@@ -50,8 +50,19 @@ def store_options(func: F) -> F:
     return db_option(user_option(func))
 
 
-def open_store(db: Path | None, user: str | None, *, read_only: bool = False) -> Store:
-    return Store.open(db, user=user, read_only=read_only)
+def open_store(db: Path | None, user: str | None, *, read_only: bool = False, complete_pending: bool = False) -> Store:
+    """Open the store; a command that changes it passes ``complete_pending`` so that follow-up steps
+    an earlier ingest left unfinished (``caselink.ingest.pending``) are done first."""
+    store = Store.open(db, user=user, read_only=read_only)
+    if complete_pending and not read_only:
+        from caselink.ingest.pending import complete
+
+        try:
+            complete(store)
+        except BaseException:
+            store.close()
+            raise
+    return store
 
 
 def _default(obj: Any) -> Any:

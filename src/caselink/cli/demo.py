@@ -43,7 +43,8 @@ def _serve(path: Path, port: int) -> None:
     from caselink.cli.serve import serve
 
     ctx = click.get_current_context()
-    ctx.invoke(serve, host="127.0.0.1", port=port, tile_url=None, idle_minutes=30, secure_cookies=False, db=path)
+    ctx.invoke(serve, host="127.0.0.1", port=port, tile_url=None, idle_minutes=30, secure_cookies=False,
+               escalate_minutes=5, policy_path=None, db=path)
 
 
 COMMANDS = [demo]

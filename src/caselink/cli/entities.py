@@ -27,7 +27,7 @@ def resolve_cmd(db: Path | None, user: str | None, purpose: str | None, threshol
     from caselink.entities.resolve import ResolveConfig
     from caselink.entities.stored import resolve_store
 
-    with open_store(db, user) as store:
+    with open_store(db, user, complete_pending=True) as store:
         stats = resolve_store(store, purpose=purpose or "", config=ResolveConfig(threshold=threshold, region=region))
     emit(stats, as_json, lambda s: click.echo(
         f"{s['mentions']} mentions -> {s['entities']} entities ({s['person_links']} person links) in {s['seconds']} s"))

@@ -61,37 +61,42 @@ def intel() -> None:
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Add every report in a .json, .jsonl or .csv file (all or none).")
 @click.option("--text", default=None, help="What the reporter said.")
-@click.option("--relation", default=None, help="Reporter's relation to the victim (mother, partner, friend, member_of_public...).")
+@click.option("--relation", default=None,
+              help="Reporter's relation to the victim, from the policy's list (mother, partner, friend, "
+                   "member_of_public...) or 'other: <what>'.")
 @click.option("--reporter-name", default=None)
 @click.option("--contact", default=None, help="How to reach the reporter.")
-@click.option("--channel", default=None, help="phone, email, in_person, online_form, letter...")
+@click.option("--channel", default=None,
+              help="From the policy's list (phone, email, in_person, online_form, letter...) or 'other: <what>'.")
 @click.option("--received-at", default=None, help="When it was received (ISO 8601 UTC; default now).")
 @click.option("--case", "cases", multiple=True, help="A case the report concerns (repeatable).")
 @click.option("--mention", "mentions", multiple=True,
               help="kind:value[:role], e.g. phone:07700900123 or person:Danny Smith:suspect (repeatable).")
 @click.option("--priority", default=None, help="Override the priority the policy would give.")
+@click.option("--disputes-classification", "disputes", is_flag=True,
+              help="The reporter says the death was not what it was recorded as (e.g. not an accident).")
 @policy_option
 @store_options
 @json_option
 def add(file: Path | None, text: str | None, relation: str | None, reporter_name: str | None,
         contact: str | None, channel: str | None, received_at: str | None, cases: tuple[str, ...],
-        mentions: tuple[str, ...], priority: str | None, policy_path: Path | None, db: Path | None,
-        user: str | None, as_json: bool) -> None:
+        mentions: tuple[str, ...], priority: str | None, disputes: bool, policy_path: Path | None,
+        db: Path | None, user: str | None, as_json: bool) -> None:
     """Record a report (from flags, or --file) and print its reference number for the submitter."""
     from caselink.intel import add_reports, default_clock, parse_report, read_reports
 
+    policy = _policy(policy_path)
     if file is not None:
-        new = read_reports(file)
+        new = read_reports(file, policy)
     else:
         data = {"text": text, "reporter_relation": relation, "channel": channel, "reporter_name": reporter_name,
                 "reporter_contact": contact, "received_at": received_at, "case_ids": list(cases),
-                "mentions": list(mentions), "priority": priority}
-        report, problems = parse_report({k: v for k, v in data.items() if v is not None}, "flags", 0)
+                "mentions": list(mentions), "priority": priority, "disputes_classification": disputes}
+        report, problems = parse_report({k: v for k, v in data.items() if v is not None}, "flags", 0, policy)
         if problems or report is None:
             raise ValidationFailed(problems, 1)
         new = [report]
-    policy = _policy(policy_path)
-    with open_store(db, user) as store:
+    with open_store(db, user, complete_pending=True) as store:
         added = add_reports(store, new, policy=policy, clock=default_clock())
     def human(rows: list[dict[str, Any]]) -> None:
         for d in rows:
@@ -173,7 +178,7 @@ def link(report_id: str, case_id: str, reason: str, db: Path | None, user: str |
     """Link a report to a further case (the report then shows on that case's page)."""
     from caselink.intel import default_clock, link_case
 
-    with open_store(db, user) as store:
+    with open_store(db, user, complete_pending=True) as store:
         report = link_case(store, report_id, case_id, reason, clock=default_clock())
     emit(report.to_dict(), as_json,
          lambda d: click.echo(f"{d['report_id']} now concerns {', '.join(d['case_ids'])}"))
@@ -182,34 +187,57 @@ def link(report_id: str, case_id: str, reason: str, db: Path | None, user: str |
 def _render_escalations(d: dict[str, Any]) -> None:
     for e in d["escalated"]:
         click.echo(f"escalated {e['report_id']}: {e['from']} -> {e['to']} (overdue {e['overdue_hours']} h)")
+    for e in d.get("escalated_alerts", []):
+        click.echo(f"escalated alert #{e['id']}: {e['from']} -> {e['to']} (level {e['level']}, due {e['due_at']})")
 
 
 def _render_overdue(d: dict[str, Any]) -> None:
     _render_escalations(d)
-    if not d["overdue"]:
+    if not d["overdue"] and not d["overdue_alerts"]:
         click.echo("nothing overdue")
+    for a in d["overdue_alerts"]:
+        click.echo(f"alert #{a['alert_id']:<5} {a['priority']:<7} waiting for acknowledge due {a['deadline']}  "
+                   f"overdue {a['overdue_hours']:>8.1f} h  owner {a['owner']}  {a['title'][:70]}")
     for o in d["overdue"]:
         click.echo(f"{o['report_id']}  {o['priority']:<7} waiting for {o['waiting_for']:<12} due {o['deadline']}  "
                    f"overdue {o['overdue_hours']:>8.1f} h  owner {o['owner']}  cases {', '.join(o['case_ids']) or '-'}")
 
 
 @intel.command(name="overdue")
-@click.option("--no-escalate", is_flag=True, help="Only list; do not escalate.")
+@click.option("--escalate/--no-escalate", default=False,
+              help="First record every escalation the policy calls for by now (for cron on CLI-only "
+                   "deployments; `caselink serve` does it on its own schedule).")
 @policy_option
 @store_options
 @purpose_option
 @json_option
-def overdue(no_escalate: bool, policy_path: Path | None, db: Path | None, user: str | None,
+def overdue(escalate: bool, policy_path: Path | None, db: Path | None, user: str | None,
             purpose: str | None, as_json: bool) -> None:
-    """What is past its deadline, who owns it and for how long (escalates first unless --no-escalate)."""
-    from caselink.intel import default_clock, escalate, overdue_reports
+    """What is past its deadline, who owns it now and for how long (needs --purpose; audited).
+
+    The owner is the one the policy names for how late it is, whether or not the escalation has
+    been recorded yet; --escalate records it (idempotent: run it as often as you like).
+    """
+    from caselink.intel import default_clock, overdue_reports
+    from caselink.intel.alert_deadlines import overdue_alerts
 
     policy, clock = _policy(policy_path), default_clock()
     with open_store(db, user) as store:
-        escalated = [] if no_escalate else escalate(store, policy=policy, clock=clock, command="intel overdue")
+        done = _escalate_all(store, policy, clock, "intel overdue --escalate") if escalate else {}
         rows = overdue_reports(store, policy=policy, clock=clock, purpose=purpose)
-    emit({"escalated": [e.to_dict() for e in escalated], "overdue": [o.to_dict() for o in rows]}, as_json,
+        alerts = overdue_alerts(store, policy=policy, clock=clock, purpose=purpose)
+    emit({"escalated": done.get("escalated", []), "escalated_alerts": done.get("escalated_alerts", []),
+          "overdue": [o.to_dict() for o in rows], "overdue_alerts": [a.to_dict() for a in alerts]}, as_json,
          _render_overdue)
+
+
+def _escalate_all(store: Any, policy: Any, clock: Any, command: str) -> dict[str, Any]:
+    from caselink.intel import escalate
+    from caselink.intel.alert_deadlines import escalate_alerts
+
+    reports = escalate(store, policy=policy, clock=clock, command=command)
+    alerts = escalate_alerts(store, policy=policy, clock=clock, command=command)
+    return {"escalated": [e.to_dict() for e in reports], "escalated_alerts": [s.to_dict() for s in alerts]}
 
 
 @intel.command(name="escalate")
@@ -217,13 +245,13 @@ def overdue(no_escalate: bool, policy_path: Path | None, db: Path | None, user: 
 @store_options
 @json_option
 def escalate_cmd(policy_path: Path | None, db: Path | None, user: str | None, as_json: bool) -> None:
-    """Escalate every overdue report up the policy's chain now (also done by `intel overdue`)."""
-    from caselink.intel import default_clock, escalate
+    """Record every escalation the policy calls for by now (same as `intel overdue --escalate`)."""
+    from caselink.intel import default_clock
 
     with open_store(db, user) as store:
-        done = escalate(store, policy=_policy(policy_path), clock=default_clock())
-    emit({"escalated": [e.to_dict() for e in done]}, as_json,
-         lambda d: _render_escalations(d) if d["escalated"] else click.echo("nothing to escalate"))
+        done = _escalate_all(store, _policy(policy_path), default_clock(), "intel escalate")
+    emit(done, as_json, lambda d: _render_escalations(d) if d["escalated"] or d["escalated_alerts"]
+         else click.echo("nothing to escalate"))
 
 
 COMMANDS = [intel]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ def link(full: bool, store_probability: float | None, alert_probability: float |
         cfg = replace(cfg, store_probability=store_probability)
     if alert_probability is not None:
         cfg = replace(cfg, alert_probability=alert_probability)
-    with open_store(db, user) as store:
+    with open_store(db, user, complete_pending=True) as store:
         report = run_link(store, full=full, model=model_path, config=cfg, purpose=purpose,
                           raise_alerts=not no_alerts, show_progress=False if as_json else None)
 
@@ -145,16 +146,21 @@ def alerts(ctx: click.Context, show_all: bool, kind: str | None, limit: int, db:
     if ctx.invoked_subcommand is not None:
         return
     from caselink.alerts import list_alerts
+    from caselink.intel import default_clock, load_policy
 
+    policy = load_policy(os.environ.get("CASELINK_INTEL_POLICY") or None)
     with open_store(db, user) as store:
         found = [a.to_dict() for a in list_alerts(store, include_acknowledged=show_all, kind=kind, limit=limit,
-                                                  purpose=purpose)]
+                                                  purpose=purpose, policy=policy, now=default_clock()())]
 
     def human(rows: list[dict[str, Any]]) -> None:
         if not rows:
             click.echo("no alerts")
         for r in rows:
             state = f"  [ack by {r['acknowledged_by']}: {r['ack_note']}]" if r["acknowledged_at"] else ""
+            if r["deadline"] and not r["acknowledged_at"]:
+                late = f"OVERDUE {r['overdue_hours']:.1f} h" if r["overdue"] else "due"
+                state += f"  [owner {r['owner']}, {late} {r['deadline'][:16]}]"
             click.echo(f"#{r['alert_id']} {r['kind']} {r['created_at'][:19]}  {r['title']}{state}")
             for item in r["detail"].get("links", [])[:3]:
                 reasons = "; ".join(_explain_line(e) for e in item.get("explanation", [])

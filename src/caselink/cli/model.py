@@ -150,13 +150,38 @@ def _train_unsupervised(out: Path | None, sample: int | None, no_labels: bool, s
               help="How a case is scored against a series: total odds over its cases, its best pair, "
                    "or the mean odds (crimelinkage's average linkage).")
 @click.option("--min-probability", default=0.5, show_default=True, type=click.FloatRange(0.0, 1.0, min_open=True,
-              max_open=True), help="Link threshold when clustering the test cases into series (B-cubed).")
+              max_open=True), help="Link threshold when clustering the test cases into series (B-cubed; with --end-to-end: `series --min-probability`).")
+@click.option("--end-to-end", "end_to_end", is_flag=True,
+              help="Instead, run what a user runs with no labels (the store's cases copied without series_ids "
+                   "into a scratch store, link, similar, series) and judge it against --truth.")
+@click.option("--truth", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="With --end-to-end: a `caselink synth --truth` file (every offender's cases).")
+@click.option("--truth-from-series", is_flag=True,
+              help="With --end-to-end: judge against the store's own series_ids (labelled cases only); "
+                   "they are still removed before linkage.")
+@click.option("--model-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="With --end-to-end: model JSON to link with (default: what `caselink link` uses).")
+@click.option("--similar-sample", default=2000, show_default=True, type=click.IntRange(min=0),
+              help="With --end-to-end: query `similar` for a seeded sample of this many serial cases (0: all).")
+@click.option("--keep-store", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --end-to-end: keep the label-free scratch store here (default: deleted).")
 @store_options
 @purpose_option
 @json_option
 def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str, min_probability: float,
+             end_to_end: bool, truth: Path | None, truth_from_series: bool, model_file: Path | None,
+             similar_sample: int, keep_store: Path | None,
              db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
-    """Cross-validate a model kind on the store's solved series (group-disjoint splits)."""
+    """Cross-validate a model kind on the store's solved series (group-disjoint splits), or with
+    --end-to-end judge the whole unlabelled pipeline against the truth."""
+    if end_to_end:
+        _end_to_end(truth, truth_from_series, model_file, similar_sample, keep_store, seed, min_probability,
+                    db, user, purpose, as_json)
+        return
+    if truth or truth_from_series or model_file or keep_store:
+        from caselink.errors import InputError
+
+        raise InputError("--truth, --truth-from-series, --model-file and --keep-store go with --end-to-end")
     from caselink.evaluate import evaluate as run
 
     table = _table(db, user, purpose or "evaluating linkage models", "evaluate")
@@ -184,6 +209,33 @@ def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str
                    f"(every case alone: F1 {f(b['singletons_f1']['mean'])})")
 
     emit(result, as_json, human)
+
+
+def _end_to_end(truth: Path | None, from_series: bool, model_file: Path | None, sample: int, keep: Path | None,
+                seed: int, min_probability: float, db: Path | None, user: str | None, purpose: str | None,
+                as_json: bool) -> None:
+    from caselink.endtoend import (
+        EndToEndConfig,
+        evaluate_end_to_end,
+        human_lines,
+        load_truth,
+        truth_from_series,
+    )
+    from caselink.errors import InputError
+
+    if (truth is None) == (not from_series):
+        raise InputError("--end-to-end needs the truth: either --truth FILE (from `caselink synth --truth`) "
+                         "or --truth-from-series (the store's own series_ids)")
+    if keep is not None and keep.exists():
+        raise InputError(f"--keep-store {keep}: already exists; give a new path")
+    purpose = purpose or "end-to-end evaluation of linkage"
+    cfg = EndToEndConfig(model=model_file, min_probability=min_probability, similar_sample=sample, seed=seed)
+    with open_store(db, user) as store:
+        known = (load_truth(truth) if truth is not None
+                 else truth_from_series(store, purpose=purpose, command="evaluate --end-to-end"))
+        result = evaluate_end_to_end(store, known, cfg, purpose=purpose, keep=keep,
+                                     show_progress=False if as_json else None)
+    emit(result, as_json, lambda d: click.echo("\n".join(human_lines(d))))
 
 
 COMMANDS = [train, evaluate]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import click
 
-from caselink.cli.common import db_option
+from caselink.cli.common import db_option, open_store
 
 
 @click.command()
@@ -19,9 +20,15 @@ from caselink.cli.common import db_option
 @click.option("--idle-minutes", type=click.IntRange(1, 24 * 60), default=30, show_default=True,
               help="End sessions and login tokens after this long without a request.")
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (when served over HTTPS).")
+@click.option("--escalate-minutes", type=click.IntRange(0, 24 * 60), default=5, show_default=True,
+              help="Record the escalations of overdue intel reports and alerts this often while serving "
+                   "(0: never; then run `caselink intel overdue --escalate` from cron).")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=lambda: os.environ.get("CASELINK_INTEL_POLICY") or None,
+              help="Intel policy file (default: $CASELINK_INTEL_POLICY or the shipped policy).")
 @db_option
 def serve(host: str, port: int, tile_url: str | None, idle_minutes: int, secure_cookies: bool,
-          db: Path | None) -> None:
+          escalate_minutes: int, policy_path: Path | None, db: Path | None) -> None:
     """Serve the web UI and the REST API (/api/v1, OpenAPI at /api/v1/openapi.json).
 
     The server holds the store open: DuckDB allows one writing process per file, so other
@@ -31,11 +38,16 @@ def serve(host: str, port: int, tile_url: str | None, idle_minutes: int, secure_
     import uvicorn
 
     from caselink.api import Settings, create_app
+    from caselink.intel import load_policy
     from caselink.store import resolve_db_path
 
+    load_policy(policy_path)   # a bad policy file stops the server before it starts
     settings = Settings(db_path=resolve_db_path(db), tile_url=tile_url,
-                        idle_timeout=timedelta(minutes=idle_minutes), secure_cookies=secure_cookies)
-    app = create_app(settings)
+                        idle_timeout=timedelta(minutes=idle_minutes), secure_cookies=secure_cookies,
+                        escalate_every=timedelta(minutes=escalate_minutes) if escalate_minutes else None,
+                        intel_policy=policy_path)
+    store = open_store(settings.db_path, "caselink-server", complete_pending=True)
+    app = create_app(settings, store=store)
     click.echo(f"caselink serving {settings.db_path} on http://{host}:{port}/ (API: /api/v1) — Ctrl-C stops", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)
 

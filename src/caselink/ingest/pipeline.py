@@ -184,7 +184,15 @@ def ingest(
     store: Store, paths: list[Path], *, fmt: str | None = None, skip_invalid: Path | None = None,
     show_progress: bool | None = None, command: str = "ingest", run_hooks: bool = True,
 ) -> IngestReport:
-    """Validate ``paths`` and load them as one atomic, audited batch. See the module docstring."""
+    """Validate ``paths`` and load them as one atomic, audited batch. See the module docstring.
+
+    With ``run_hooks``, follow-up steps an earlier ingest left pending are completed first, and
+    this batch's steps are recorded as pending in its transaction (``caselink.ingest.pending``).
+    """
+    from caselink.ingest import pending
+
+    completed = pending.complete(store) if run_hooks else []
+    steps = pending.installed_steps() if run_hooks else []
     problems: list[Problem] = []
     streams, entity_files = _sources(paths, fmt)
     entities_by_case = _read_entity_files(entity_files, problems)
@@ -224,6 +232,8 @@ def ingest(
             "INSERT INTO ingest_batches VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
             [batch_id, started, store.user, [str(p) for p in paths], len(merged.new_ids),
              len(merged.changed_ids), merged.unchanged, n_rejected])
+        if merged.new_ids or merged.changed_ids:
+            pending.record(con, batch_id, steps)
         drop_staging(con)
         rejects_tmp = _write_rejects_tmp(skip_invalid, rejects) if skip_invalid is not None else None
         phases.mark("merge")
@@ -244,8 +254,10 @@ def ingest(
     phases.mark("commit")
     report.extra["seconds"] = {**phases.wall(), "merge_steps": merged.seconds}
     report.extra["cpu_seconds"] = phases.cpu()
+    if completed:
+        report.extra["completed_pending"] = completed
     if run_hooks and (report.new_ids or report.changed_ids):
-        _run_after_ingest(store, report)
+        pending.run_steps(store, report, steps)
     return report
 
 
@@ -276,26 +288,6 @@ class _Phases:
 
     def cpu(self) -> dict[str, float]:
         return {name: round(c - before[2], 2) for before, (name, _, c) in zip(self.marks, self.marks[1:], strict=False)}
-
-
-def _run_after_ingest(store: Store, report: IngestReport) -> None:
-    """Run later stages on the new cases. The batch is already committed, so a failure here is
-    reported (``report.extra["after_ingest_errors"]``) and never turns the ingest into an error."""
-    import importlib
-    import sys
-
-    for name in AFTER_INGEST_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError as exc:
-            report.extra.setdefault("after_ingest_errors", []).append(f"{name}: not available ({exc})")
-    for hook in AFTER_INGEST:
-        try:
-            hook(store, report)
-        except Exception as exc:  # noqa: BLE001 - reported to the user, batch stays committed
-            message = f"{getattr(hook, '__module__', 'hook')}: {type(exc).__name__}: {exc}"
-            report.extra.setdefault("after_ingest_errors", []).append(message)
-            print(f"warning: the cases were stored, but a follow-up step failed: {message}", file=sys.stderr)
 
 
 def _audit_batch(store: Store, merged: Any, batch_id: str, paths: list[Path], command: str) -> None:

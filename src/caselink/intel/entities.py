@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -100,6 +101,7 @@ def match_mentions(
 
 def raise_entity_alerts(
     con: duckdb.DuckDBPyConnection, report_id: str, own_cases: Sequence[str], matches: Sequence[EntityMatch],
+    *, now: datetime | None = None,
 ) -> list[int]:
     """One alert per matched mention: the report names something already seen in other cases."""
     ids: list[int] = []
@@ -113,6 +115,7 @@ def raise_entity_alerts(
                     "value_norm": normalise(match.kind, match.value), "cases": list(match.case_ids),
                     "report_cases": list(own_cases), "match": "exact on normalised value"},
             dedupe_key=f"intel-entity:{report_id}:{match.kind}:{normalise(match.kind, match.value)}",
+            created_at=now,
         )
         if alert_id is not None:
             ids.append(alert_id)

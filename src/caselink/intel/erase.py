@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import duckdb
-import orjson
 
 from caselink import audit
+from caselink.intel.chain import add_history, anchors
 from caselink.store.store import on_erase
 
 ERASE_USER = "caselink (erasure)"
@@ -19,12 +19,11 @@ def _unlink_erased_cases(con: duckdb.DuckDBPyConnection, case_ids: list[str]) ->
     if not rows:
         return
     con.execute("DELETE FROM intel_report_cases WHERE list_contains(?, case_id)", [case_ids])
-    for report_id, case_id, state in rows:
-        con.execute(
-            "INSERT INTO intel_transitions (report_id, kind, from_state, to_state, happened_at, user_name, reason, detail) "
-            "VALUES (?, 'unlink', ?, ?, now()::TIMESTAMP, ?, ?, ?)",
-            [report_id, state, state, ERASE_USER, f"case {case_id} was erased; the report is kept",
-             orjson.dumps({"case_id": case_id}).decode()])
+    now = con.execute("SELECT now()::TIMESTAMP").fetchall()[0][0]
+    seqs = [add_history(con, report_id, "unlink", state, state, now, ERASE_USER,
+                        f"case {case_id} was erased; the report is kept", {"case_id": case_id})
+            for report_id, case_id, state in rows]
     audit.append(con, user=ERASE_USER, action="erasure", command="erase", case_ids=sorted({r[1] for r in rows}),
                  purpose="erased cases unlinked from intel reports (reports kept)",
-                 detail={"intel_links_removed": len(rows), "reports": sorted({r[0] for r in rows})})
+                 detail={"intel_links_removed": len(rows), "reports": sorted({r[0] for r in rows}),
+                         **anchors(con, transitions=seqs)})

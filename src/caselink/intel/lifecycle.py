@@ -7,15 +7,15 @@ outcome is refused with a clear error and nothing changes. Nothing is ever delet
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-
-import orjson
 
 from caselink import audit
 from caselink.errors import NotFound
+from caselink.intel.chain import add_history, transition_anchor
 from caselink.intel.clock import Clock, system_clock
 from caselink.intel.policy import STATES, WAITING_FOR, Policy, load_policy
-from caselink.intel.reports import IntelError, InvalidTransition, Report, _load
+from caselink.intel.reports import IntelError, InvalidTransition, Report, _load, rule_priority
 from caselink.store.store import Store
 
 # The state each step leads to, and the one it must start from.
@@ -68,11 +68,9 @@ def transition(
                   "late_by_hours": late, "escalation_level": report.escalation_level}
         con.execute("UPDATE intel_reports SET state = ?, state_since = ?, escalation_level = 0, outcome = ? "
                     "WHERE report_id = ?", [end, now, outcome, report_id])
-        con.execute("INSERT INTO intel_transitions (report_id, kind, from_state, to_state, happened_at, user_name, "
-                    "reason, detail) VALUES (?, 'transition', ?, ?, ?, ?, ?, ?)",
-                    [report_id, start, end, now, store.user, reason.strip(), orjson.dumps(detail).decode()])
+        seq = add_history(con, report_id, "transition", start, end, now, store.user, reason.strip(), detail)
         audit.append(con, user=store.user, action="alteration", command=command or f"intel {step}",
-                     case_ids=report.case_ids, purpose=reason.strip(), detail=detail)
+                     case_ids=report.case_ids, purpose=reason.strip(), detail={**detail, **transition_anchor(con, seq)})
         updated = _load(con, "report_id = ?", [report_id])[0]
     return updated
 
@@ -81,3 +79,40 @@ def state_counts(store: Store) -> dict[str, int]:
     """How many reports are in each state (counts only; no case detail)."""
     rows = dict(store.con.execute("SELECT state, count(*) FROM intel_reports GROUP BY state").fetchall())
     return {s: int(rows.get(s, 0)) for s in STATES}
+
+
+def raise_priority_for_alerts(store: Store, report_ids: Sequence[str], *, policy: Policy, now: datetime,
+                              command: str) -> list[str]:
+    """Raise the priority of reports that an intel or entity alert names (e.g. one raised by entity
+    resolution after they were recorded) when the policy's ``raised_alert`` rules call for a more
+    urgent one; each change is one audited history step. A priority set by a person is kept.
+    Returns the reports changed."""
+    con = store.con
+    rows = con.execute(
+        "SELECT r.report_id, r.priority, r.disputes_classification, r.state, "
+        "  coalesce(list(DISTINCT c.case_id) FILTER (WHERE c.case_id IS NOT NULL), []) "
+        "FROM intel_reports r LEFT JOIN intel_report_cases c USING (report_id) "
+        "WHERE list_contains(?, r.report_id) AND NOT starts_with(r.priority_reason, 'set by ') "
+        "  AND EXISTS (SELECT 1 FROM alerts a WHERE a.kind IN ('intel', 'entity') "
+        "              AND list_contains(a.related_ids, r.report_id)) GROUP BY ALL", [list(report_ids)]).fetchall()
+    rank = {p: i for i, p in enumerate(policy.priorities)}
+    changed: list[str] = []
+    for rid, current, disputes, state, case_ids in rows:
+        cases = {r[0]: (r[1], r[2], r[3]) for r in con.execute(
+            "SELECT case_id, incident_type, status, classification FROM cases WHERE list_contains(?, case_id)",
+            [case_ids]).fetchall()}
+        new, why = rule_priority(policy, [c for c in case_ids if c in cases], cases, disputes=bool(disputes),
+                                 raised_alert=True)
+        if rank.get(new, len(rank)) >= rank.get(current, len(rank)):
+            continue
+        with store.transaction() as tx:
+            tx.execute("UPDATE intel_reports SET priority = ?, priority_reason = ? WHERE report_id = ?",
+                       [new, why, rid])
+            detail = {"report_id": rid, "from": current, "to": new, "priority_reason": why}
+            seq = add_history(tx, rid, "priority", state, state, now, store.user,
+                              f"an alert names this report: priority {current} -> {new} ({why})", detail)
+            audit.append(tx, user=store.user, action="alteration", command=command, case_ids=case_ids,
+                         purpose=f"priority of {rid} raised to {new}: {why}",
+                         detail={**detail, **transition_anchor(tx, seq)})
+        changed.append(rid)
+    return changed

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
-
-from caselink import audit
+from caselink.intel.chain import add_history, transition_anchor
 from caselink.intel.clock import Clock, system_clock
+from caselink.intel.escalation import DEFAULT_EVERY, Step, apply, due_steps, level_at
 from caselink.intel.policy import WAITING_FOR, Policy, load_policy
 from caselink.store.store import Store
 
@@ -68,8 +67,10 @@ def find_overdue(con: Any, policy: Policy, now: datetime) -> list[Overdue]:
         limit = policy.deadline(priority, stage)
         if limit is None or now <= received + limit:
             continue
-        out.append(Overdue(rid, priority, state, stage, received, received + limit, now - (received + limit),
-                           policy.owner(stage, level), int(level), tuple(cases)))
+        late = now - (received + limit)
+        due = level_at(late, policy.escalate_every.get(priority, DEFAULT_EVERY), len(policy.escalation_chain))
+        out.append(Overdue(rid, priority, state, stage, received, received + limit, late,
+                           policy.owner(stage, max(int(level), due)), int(level), tuple(cases)))
     rank = {p: i for i, p in enumerate(policy.priorities)}
     out.sort(key=lambda o: (rank.get(o.priority, len(rank)), -o.overdue_by.total_seconds(), o.report_id))
     return out
@@ -86,45 +87,35 @@ def overdue_reports(
     return found
 
 
-def _target_level(policy: Policy, item: Overdue) -> int:
-    every = policy.escalate_every.get(item.priority, timedelta(hours=24))
-    return min(1 + int(item.overdue_by / every), len(policy.escalation_chain))
+def _write_report_step(con: Any, step: Step, now: datetime, user: str) -> dict[str, Any]:
+    """One ``escalation`` row in the report's history; returns its anchor for the audit row."""
+    state = con.execute("SELECT state FROM intel_reports WHERE report_id = ?", [step.item_id]).fetchall()[0][0]
+    detail = {"report_id": step.item_id, "from_role": step.from_role, "to_role": step.to_role, "level": step.level,
+              "overdue_hours": step.late_hours, "waiting_for": step.stage, "due_at": step.due_at.isoformat()}
+    seq = add_history(con, step.item_id, "escalation", state, state, now, user, step.reason, detail)
+    return transition_anchor(con, seq)
 
 
 def escalate(
     store: Store, *, policy: Policy | None = None, clock: Clock = system_clock, command: str = "intel escalate",
 ) -> list[Escalation]:
-    """Move every overdue report up the chain (one role per run at most); one history row per report
-    and one audit row per run that lists every escalation with its reason."""
+    """Bring every overdue report to the escalation level its lateness calls for (``escalation``).
+
+    Idempotent for one instant; a long gap since the last run gives every level passed, each its
+    own history row and audit row.
+    """
     policy = policy or load_policy()
     now = clock()
     done: list[Escalation] = []
     with store.transaction() as con:
-        rows: list[list[Any]] = []
-        cases: set[str] = set()
+        steps: list[Step] = []
         for item in find_overdue(con, policy, now):
-            level = min(item.escalation_level + 1, _target_level(policy, item))
-            if level <= item.escalation_level:
-                continue
-            to_role = policy.owner(item.waiting_for, level)
-            hours = round(item.overdue_by.total_seconds() / 3600, 2)
-            reason = (f"{item.waiting_for} overdue by {hours} h (deadline {item.deadline.isoformat()}): "
-                      f"escalated from {item.owner} to {to_role}")
-            detail = {"report_id": item.report_id, "from_role": item.owner, "to_role": to_role, "level": level,
-                      "overdue_hours": hours, "waiting_for": item.waiting_for, "policy_hash": policy.hash}
-            rows.append([item.report_id, level, item.state, reason, orjson.dumps(detail).decode()])
-            cases.update(item.case_ids)
-            done.append(Escalation(item.report_id, item.owner, to_role, level, hours))
-        if not rows:
-            return done
-        ids, levels, states, reasons, details = (list(col) for col in zip(*rows, strict=True))
-        con.execute("UPDATE intel_reports SET escalation_level = u.level FROM "
-                    "(SELECT unnest(?) AS id, unnest(?) AS level) u WHERE report_id = u.id", [ids, levels])
-        con.execute("INSERT INTO intel_transitions (report_id, kind, from_state, to_state, happened_at, user_name, "
-                    "reason, detail) SELECT unnest(?), 'escalation', unnest(?), unnest(?), ?, ?, unnest(?), unnest(?)",
-                    [ids, states, states, now, store.user, reasons, details])
-        what = reasons[0] if len(ids) == 1 else f"{len(ids)} overdue intel reports escalated"
-        audit.append(con, user=store.user, action="alteration", command=command, case_ids=sorted(cases),
-                     purpose=what, detail={"policy_hash": policy.hash, "escalations": [
-                         {"report_id": i, "reason": r} for i, r in zip(ids, reasons, strict=True)]})
+            steps += due_steps(policy, subject="intel report", item_id=item.report_id, stage=item.waiting_for,
+                               base_owner=policy.owners[item.waiting_for], priority=item.priority,
+                               deadline=item.deadline, level=item.escalation_level, now=now,
+                               case_ids=item.case_ids)
+        apply(con, steps, writer=_write_report_step, user=store.user, command=command, now=now, policy=policy,
+              set_level="UPDATE intel_reports SET escalation_level = ? WHERE report_id = ?")
+        done = [Escalation(s.item_id, s.from_role, s.to_role, s.level,
+                           round((now - s.deadline).total_seconds() / 3600, 2)) for s in steps]
     return done

@@ -30,7 +30,10 @@ WAITING_FOR = dict(zip(STATES[:-1], STAGES, strict=True))
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw]?)\s*$")
 _UNITS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0, "": 1.0}
 _TOP_KEYS = ("version", "roles", "owners", "priorities", "default_priority", "priority_rules",
-             "escalation_chain", "outcomes")
+             "escalation_chain", "outcomes", "relations", "channels", "alerts")
+ALERT_KINDS = ("linkage", "scan", "cluster", "intel", "entity")   # as caselink.alerts.KINDS
+_RULE_KEYS = ("name", "priority", "incident_types", "statuses", "classifications", "disputes_classification",
+              "raised_alert")
 
 
 def read_config(path: Path, what: str) -> dict[str, Any]:
@@ -67,15 +70,51 @@ def parse_duration(value: Any) -> timedelta:
 
 @dataclass(frozen=True)
 class PriorityRule:
-    """Reports about a case of one of ``incident_types`` with one of ``statuses`` get ``priority``."""
+    """Every condition given must hold; case conditions (incident type, status, classification)
+    must hold for one case the report concerns.
+
+    ``disputes_classification``: the reporter says the death was not what it was recorded as;
+    ``raised_alert``: the report raised an intel or entity alert (its mentions match other cases).
+    """
 
     name: str
     priority: str
-    incident_types: tuple[str, ...]
-    statuses: tuple[str, ...]
+    incident_types: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    classifications: tuple[str, ...] | None = None
+    disputes_classification: bool | None = None
+    raised_alert: bool | None = None
 
-    def matches(self, incident_type: str, status: str | None) -> bool:
-        return incident_type in self.incident_types and (status or "unknown") in self.statuses
+    @property
+    def needs_case(self) -> bool:
+        return any(v is not None for v in (self.incident_types, self.statuses, self.classifications))
+
+    def matches(self, case: tuple[str, str | None, str | None] | None, *, disputes: bool = False,
+                raised_alert: bool = False) -> bool:
+        """Whether the rule holds for a report with these flags about ``case`` (incident type,
+        status, classification; None for a report about no case)."""
+        if self.disputes_classification is not None and disputes != self.disputes_classification:
+            return False
+        if self.raised_alert is not None and raised_alert != self.raised_alert:
+            return False
+        if not self.needs_case:
+            return True
+        if case is None:
+            return False
+        itype, status, klass = case
+        return ((self.incident_types is None or itype in self.incident_types)
+                and (self.statuses is None or (status or "unknown") in self.statuses)
+                and (self.classifications is None or (klass or "unknown") in self.classifications))
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """Alerts of one kind: who owns them, their priority (for escalate_every) and how long the
+    owner has to acknowledge one, from when it was raised."""
+
+    owner: str
+    priority: str
+    acknowledge: timedelta
 
 
 @dataclass(frozen=True)
@@ -88,6 +127,9 @@ class Policy:
     priority_rules: tuple[PriorityRule, ...]
     escalation_chain: tuple[str, ...]
     outcomes: tuple[str, ...]
+    relations: tuple[str, ...] = ()       # a reporter's relation to the victim; "other" takes free text
+    channels: tuple[str, ...] = ()        # how a report arrived; "other" takes free text
+    alert_rules: Mapping[str, AlertRule] = field(default_factory=dict)
     source: str = "default"
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
@@ -101,8 +143,12 @@ class Policy:
 
     def owner(self, stage: str, escalation_level: int) -> str:
         """The stage's owner, or the ``escalation_level``-th role of the chain once escalated."""
-        if escalation_level <= 0:
-            return self.owners[stage]
+        return self.role_at(self.owners[stage], escalation_level)
+
+    def role_at(self, base_owner: str, escalation_level: int) -> str:
+        """``base_owner`` at level 0, else the ``escalation_level``-th role of the chain."""
+        if escalation_level <= 0 or not self.escalation_chain:
+            return base_owner
         return self.escalation_chain[min(escalation_level, len(self.escalation_chain)) - 1]
 
     def to_dict(self) -> dict[str, Any]:
@@ -164,7 +210,31 @@ def _priorities(data: dict[str, Any], problems: list[str]) -> tuple[dict[str, di
     return deadlines, every
 
 
+def _choice_list(rule: dict[str, Any], name: str, allowed: tuple[str, ...], key: str,
+                 problems: list[str]) -> tuple[str, ...] | None:
+    if name not in rule:
+        return None
+    value = rule[name]
+    if not isinstance(value, list) or not value:
+        problems.append(f"{key}.{name}: must be a non-empty list")
+        return ()
+    for v in value:
+        if v not in allowed:
+            problems.append(f"{key}.{name}: {v!r} is not one of {', '.join(allowed)}")
+    return tuple(str(v) for v in value)
+
+
+def _flag(rule: dict[str, Any], name: str, key: str, problems: list[str]) -> bool | None:
+    if name not in rule:
+        return None
+    if not isinstance(rule[name], bool):
+        problems.append(f"{key}.{name}: must be true or false")
+    return bool(rule[name])
+
+
 def _rules(data: dict[str, Any], priorities: tuple[str, ...], problems: list[str]) -> tuple[PriorityRule, ...]:
+    from caselink.schema.fields import CLASSIFICATIONS
+
     value = data.get("priority_rules", [])
     if not isinstance(value, list):
         problems.append("priority_rules: must be a list of rules")
@@ -173,25 +243,60 @@ def _rules(data: dict[str, Any], priorities: tuple[str, ...], problems: list[str
     for i, rule in enumerate(value):
         key = f"priority_rules[{i}]"
         if not isinstance(rule, dict):
-            problems.append(f"{key}: must be a mapping with name, priority, incident_types, statuses")
+            problems.append(f"{key}: must be a mapping with {', '.join(_RULE_KEYS)}")
             continue
-        unknown = sorted(set(rule) - {"name", "priority", "incident_types", "statuses"})
+        unknown = sorted(set(rule) - set(_RULE_KEYS))
         if unknown:
-            problems.append(f"{key}: unknown key(s) {', '.join(unknown)}")
+            problems.append(f"{key}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(_RULE_KEYS)})")
         if rule.get("priority") not in priorities:
             problems.append(f"{key}.priority: {rule.get('priority')!r} is not one of the priorities "
                             f"({', '.join(priorities)})")
-        types = rule.get("incident_types") or list(INCIDENT_TYPES)
-        statuses = rule.get("statuses") or [*STATUSES, "unknown"]
-        for t in types:
-            if t not in INCIDENT_TYPES:
-                problems.append(f"{key}.incident_types: {t!r} is not one of {', '.join(INCIDENT_TYPES)}")
-        for s in statuses:
-            if s not in (*STATUSES, "unknown"):
-                problems.append(f"{key}.statuses: {s!r} is not one of {', '.join(STATUSES)}, unknown")
-        rules.append(PriorityRule(str(rule.get("name", f"rule {i + 1}")), str(rule.get("priority")),
-                                  tuple(types), tuple(statuses)))
+        made = PriorityRule(
+            str(rule.get("name", f"rule {i + 1}")), str(rule.get("priority")),
+            _choice_list(rule, "incident_types", INCIDENT_TYPES, key, problems),
+            _choice_list(rule, "statuses", (*STATUSES, "unknown"), key, problems),
+            _choice_list(rule, "classifications", (*CLASSIFICATIONS, "unknown"), key, problems),
+            _flag(rule, "disputes_classification", key, problems), _flag(rule, "raised_alert", key, problems))
+        if not made.needs_case and made.disputes_classification is None and made.raised_alert is None:
+            problems.append(f"{key}: needs at least one condition ({', '.join(_RULE_KEYS[2:])})")
+        rules.append(made)
     return tuple(rules)
+
+
+def _vocabulary(data: dict[str, Any], key: str, problems: list[str]) -> tuple[str, ...]:
+    if key not in data:
+        return ()
+    names = _names(data, key, problems)
+    if names and "other" not in names:
+        problems.append(f"{key}: must include 'other' (for anything not on the list, with free text)")
+    return names
+
+
+def _alert_rules(data: dict[str, Any], roles: tuple[str, ...], priorities: tuple[str, ...],
+                 problems: list[str]) -> dict[str, AlertRule]:
+    value = data.get("alerts", {})
+    if not isinstance(value, dict):
+        problems.append("alerts: must map alert kinds to {owner, priority, acknowledge}")
+        return {}
+    out: dict[str, AlertRule] = {}
+    for kind, spec in value.items():
+        key = f"alerts.{kind}"
+        if kind not in ALERT_KINDS:
+            problems.append(f"{key}: unknown alert kind (allowed: {', '.join(ALERT_KINDS)})")
+            continue
+        if not isinstance(spec, dict) or sorted(spec) != ["acknowledge", "owner", "priority"]:
+            problems.append(f"{key}: must have exactly owner, priority and acknowledge")
+            continue
+        if roles and spec["owner"] not in roles:
+            problems.append(f"{key}.owner: {spec['owner']!r} is not one of the roles ({', '.join(roles)})")
+        if spec["priority"] not in priorities:
+            problems.append(f"{key}.priority: {spec['priority']!r} is not one of the priorities "
+                            f"({', '.join(priorities)})")
+        try:
+            out[str(kind)] = AlertRule(str(spec["owner"]), str(spec["priority"]), parse_duration(spec["acknowledge"]))
+        except ValueError as exc:
+            problems.append(f"{key}.acknowledge: {exc}")
+    return out
 
 
 def policy_from_dict(data: Any, source: str) -> Policy:
@@ -221,7 +326,9 @@ def policy_from_dict(data: Any, source: str) -> Policy:
     if deadlines and default not in deadlines:
         problems.append(f"default_priority: {default!r} is not one of the priorities ({', '.join(deadlines)})")
     rules = _rules(data, tuple(deadlines), problems)
+    relations, channels = _vocabulary(data, "relations", problems), _vocabulary(data, "channels", problems)
+    alerts = _alert_rules(data, roles, tuple(deadlines), problems)
     if problems:
         raise ConfigError(f"{source}: {len(problems)} problem(s) in the policy:\n  " + "\n  ".join(problems))
     return Policy(roles, {str(k): str(v) for k, v in owners.items()}, deadlines, every, str(default), rules,
-                  chain, outcomes, source, data)
+                  chain, outcomes, relations, channels, alerts, source, data)

@@ -19,6 +19,7 @@ import orjson
 
 from caselink import audit
 from caselink.errors import CaselinkError, NotFound
+from caselink.intel.chain import add_history, anchors, transition_anchor
 from caselink.intel.clock import Clock, system_clock
 from caselink.intel.entities import (
     EntityMatch,
@@ -47,7 +48,7 @@ class InvalidTransition(IntelError):
 
 _COLS = ("report_id, received_at, recorded_at, recorded_by, reporter_name, reporter_relation, "
          "reporter_contact, channel, text, priority, priority_reason, state, state_since, "
-         "escalation_level, outcome, policy_hash")
+         "escalation_level, outcome, policy_hash, disputes_classification")
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Report:
     escalation_level: int
     outcome: str | None
     policy_hash: str
+    disputes_classification: bool = False
     case_ids: tuple[str, ...] = ()
     mentions: tuple[Mention, ...] = ()
     history: tuple[dict[str, Any], ...] = field(default=())
@@ -111,46 +113,58 @@ def history(con: duckdb.DuckDBPyConnection, report_id: str) -> list[dict[str, An
              "detail": orjson.loads(d)} for s, k, f, t, at, u, r, d in rows]
 
 
-def _priority(new: NewReport, cases: dict[str, tuple[str, str | None]], policy: Policy,
-              user: str) -> tuple[str, str]:
-    """A person's explicit priority, else the first policy rule matching one of the report's cases."""
+CaseInfo = tuple[str, str | None, str | None]   # incident type, status, classification
+
+
+def rule_priority(policy: Policy, case_ids: Sequence[str], cases: dict[str, CaseInfo], *, disputes: bool,
+                  raised_alert: bool) -> tuple[str, str]:
+    """The first policy rule that holds for the report (and one of its cases), else the default."""
+    for rule in policy.priority_rules:
+        if not rule.needs_case:
+            if rule.matches(None, disputes=disputes, raised_alert=raised_alert):
+                return rule.priority, f"policy rule '{rule.name}'"
+            continue
+        for case_id in sorted(case_ids):
+            if rule.matches(cases[case_id], disputes=disputes, raised_alert=raised_alert):
+                return rule.priority, f"policy rule '{rule.name}' (case {case_id})"
+    return policy.default_priority, "policy default"
+
+
+def _priority(new: NewReport, cases: dict[str, CaseInfo], policy: Policy, user: str,
+              raised_alert: bool) -> tuple[str, str]:
+    """A person's explicit priority, else the first policy rule that holds."""
     if new.priority:
         if new.priority not in policy.priorities:
             raise IntelError(f"priority {new.priority!r} is not one of the policy's priorities "
                              f"({', '.join(policy.priorities)})")
         return new.priority, f"set by {user}"
-    for rule in policy.priority_rules:
-        for case_id in sorted(new.case_ids):
-            if rule.matches(*cases[case_id]):
-                return rule.priority, f"policy rule '{rule.name}' (case {case_id})"
-    return policy.default_priority, "policy default"
+    return rule_priority(policy, new.case_ids, cases, disputes=new.disputes_classification,
+                         raised_alert=raised_alert)
 
 
 def _next_number(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM intel_reports").fetchall()[0][0])
 
 
-def _insert(con: duckdb.DuckDBPyConnection, new: NewReport, seq: int, cases: dict[str, tuple[str, str | None]],
+def _insert(con: duckdb.DuckDBPyConnection, new: NewReport, seq: int, cases: dict[str, CaseInfo],
             matches: list[EntityMatch], policy: Policy, now: datetime, user: str) -> dict[str, Any]:
     """Store one report, its links, mentions and first history row; raise its alerts. No audit row."""
     received = new.received_at or now
     if received > now:
         raise IntelError(f"received_at {received.isoformat()} is in the future (now is {now.isoformat()})")
-    priority, why = _priority(new, cases, policy, user)
+    priority, why = _priority(new, cases, policy, user, bool(matches))
     report_id = f"INT-{now.year}-{seq:06d}"
-    con.execute(f"INSERT INTO intel_reports ({_COLS}, seq) VALUES ({', '.join(['?'] * 17)})",
+    con.execute(f"INSERT INTO intel_reports ({_COLS}, seq) VALUES ({', '.join(['?'] * 18)})",
                 [report_id, received, now, user, new.reporter_name, new.reporter_relation,
                  new.reporter_contact, new.channel, new.text, priority, why, "received", received, 0,
-                 None, policy.hash, seq])
+                 None, policy.hash, new.disputes_classification, seq])
     for case_id in new.case_ids:
         con.execute("INSERT INTO intel_report_cases VALUES (?, ?, ?, ?)", [report_id, case_id, now, user])
     store_mentions(con, report_id, new.mentions)
-    con.execute("INSERT INTO intel_transitions (report_id, kind, from_state, to_state, happened_at, user_name, reason, "
-                "detail) VALUES (?, 'received', NULL, 'received', ?, ?, ?, ?)",
-                [report_id, now, user, f"received via {new.channel}",
-                 orjson.dumps({"priority": priority, "priority_reason": why}).decode()])
-    alerts = raise_entity_alerts(con, report_id, new.case_ids, matches) if matches else []
-    return {"report_id": report_id, "priority": priority, "cases": list(new.case_ids),
+    seq_received = add_history(con, report_id, "received", None, "received", now, user, f"received via {new.channel}",
+                               {"priority": priority, "priority_reason": why})
+    alerts = raise_entity_alerts(con, report_id, new.case_ids, matches, now=now) if matches else []
+    return {"report_id": report_id, "priority": priority, "cases": list(new.case_ids), "history_seq": seq_received,
             "mentions": len(new.mentions), "alerts": alerts,
             "matched_cases": sorted({c for m in matches for c in m.case_ids})}
 
@@ -161,7 +175,8 @@ def _audit_added(con: duckdb.DuckDBPyConnection, added: list[dict[str, Any]], us
     what = f"intel report {ids[0]}" if len(ids) == 1 else f"{len(ids)} intel reports ({ids[0]} to {ids[-1]})"
     audit.append(con, user=user, action="collection", command=command,
                  case_ids=sorted({c for a in added for c in a["cases"]}), purpose=f"{what} received",
-                 detail={"reports": [{k: a[k] for k in ("report_id", "priority", "mentions")} for a in added]})
+                 detail={"reports": [{k: a[k] for k in ("report_id", "priority", "mentions")} for a in added],
+                         **anchors(con, reports=ids, transitions=[a["history_seq"] for a in added])})
     matched = [a for a in added if a["matched_cases"]]
     if matched:
         audit.append(con, user=user, action="combination", command=command,
@@ -182,8 +197,9 @@ def add_reports(
     now = clock()
     wanted = sorted({c for r in reports for c in r.case_ids})
     with store.transaction() as con:
-        found = {r[0]: (r[1], r[2]) for r in con.execute(
-            "SELECT case_id, incident_type, status FROM cases WHERE list_contains(?, case_id)", [wanted]).fetchall()}
+        found = {r[0]: (r[1], r[2], r[3]) for r in con.execute(
+            "SELECT case_id, incident_type, status, classification FROM cases WHERE list_contains(?, case_id)",
+            [wanted]).fetchall()}
         missing = [c for c in wanted if c not in found]
         if missing:
             raise NotFound(f"no such case(s): {', '.join(missing[:10])}; nothing was recorded")
@@ -198,6 +214,11 @@ def add_reports(
     from caselink.intel.after_add import run_after_add  # entity resolution of the mentions, alerts
 
     run_after_add(store, loaded)
+    from caselink.intel.lifecycle import raise_priority_for_alerts
+
+    raised = raise_priority_for_alerts(store, [r.report_id for r in loaded], policy=policy, now=now, command=command)
+    if raised:
+        loaded = _load(store.con, "list_contains(?, report_id)", [[r.report_id for r in loaded]])
     return loaded
 
 
@@ -259,13 +280,11 @@ def link_case(store: Store, report_id: str, case_id: str, reason: str | None, *,
         if case_id in report.case_ids:
             raise IntelError(f"{report_id} is already linked to {case_id}")
         con.execute("INSERT INTO intel_report_cases VALUES (?, ?, ?, ?)", [report_id, case_id, now, store.user])
-        con.execute("INSERT INTO intel_transitions (report_id, kind, from_state, to_state, happened_at, user_name, "
-                    "reason, detail) VALUES (?, 'link', ?, ?, ?, ?, ?, ?)",
-                    [report_id, report.state, report.state, now, store.user, reason.strip(),
-                     orjson.dumps({"case_id": case_id}).decode()])
+        seq = add_history(con, report_id, "link", report.state, report.state, now, store.user, reason.strip(),
+                          {"case_id": case_id})
         audit.append(con, user=store.user, action="combination", command=command,
                      case_ids=[*report.case_ids, case_id], purpose=reason.strip(),
-                     detail={"report_id": report_id, "linked": case_id})
+                     detail={"report_id": report_id, "linked": case_id, **transition_anchor(con, seq)})
         matches = match_mentions(con, report.mentions, [*report.case_ids, case_id])
         if matches:
             raise_entity_alerts(con, report_id, [*report.case_ids, case_id], matches)

@@ -198,10 +198,12 @@ def explanations(model: Any, features: Any, rows: np.ndarray, top: int) -> list[
 def score_pairs(
     table: Any, model: Any, a: np.ndarray, b: np.ndarray, *, min_probability: float, chunk: int,
     explain_top: int = 8, sink: Callable[..., None] | None = None, advance: Callable[[int], None] | None = None,
+    observe: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Score pairs in chunks; return the kept pairs (a, b, probability, log_odds, explanation JSON),
     or, given ``sink``, hand each chunk's kept pairs to it instead (and return nothing kept).
-    ``advance(n)`` is told after each chunk how many pairs it scored (a progress bar)."""
+    ``advance(n)`` is told after each chunk how many pairs it scored (a progress bar);
+    ``observe(a, b, probability)`` is shown every scored pair of each chunk, kept or not."""
     keep_a, keep_b, keep_p, keep_l = [], [], [], []
     keep_e: list[str] = []
     for start in range(0, len(a), chunk):
@@ -209,6 +211,8 @@ def score_pairs(
         feats = compare_pairs(table, ca, cb)
         scores = model.score(feats)
         prob = np.asarray(scores.probability, dtype=float)
+        if observe is not None:
+            observe(ca, cb, prob)
         idx = np.flatnonzero(prob >= min_probability)
         kept = (ca[idx], cb[idx], prob[idx], np.asarray(scores.log_odds, dtype=float)[idx],
                 [orjson.dumps(e).decode() for e in explanations(model, feats, idx, explain_top)])
@@ -238,12 +242,15 @@ def compare_pairs(table: Any, a: np.ndarray, b: np.ndarray) -> Any:
 def link(
     store: Store, *, full: bool = False, case_ids: Sequence[str] | None = None, model: Any = None,
     config: LinkConfig | None = None, purpose: str | None = None, command: str = "link",
-    raise_alerts: bool = True, show_progress: bool | None = None, refit: bool | None = None,
+    raise_alerts: bool = True, show_progress: bool | None = None,
+    observe: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None, refit: bool | None = None,
 ) -> LinkReport:
     """Score candidate pairs of the pending (or given, or all) cases and store the likely links.
     A progress bar of the pairs scored shows on a terminal (``show_progress=None``), never when
-    piped; ``False`` hides it. With no ``model``, the store's adapted model scores when it has
-    one; ``refit`` (default: on a full run of a store that has or had one) fits it again first."""
+    piped; ``False`` hides it. ``observe(case_ids_a, case_ids_b, probability)`` is shown every
+    candidate pair scored, stored or not (the end-to-end evaluation's calibration and blocking).
+    With no ``model``, the store's adapted model scores when it has one; ``refit`` (default: on a
+    full run of a store that has or had one) fits it again first."""
     cfg = config or LinkConfig()
     mdl = resolve_model(model, store)
     adapt_note: str | None = None
@@ -293,7 +300,8 @@ def link(
                             alert_probability=cfg.alert_probability if raise_alerts else None)
         with progress.bar("scoring candidate pairs", total=len(pa), show=show_progress) as bar:
             score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability, chunk=cfg.chunk_pairs,
-                        explain_top=cfg.explain_top, sink=writer.add, advance=bar.advance)
+                        explain_top=cfg.explain_top, sink=writer.add, advance=bar.advance,
+                        observe=None if observe is None else lambda ca, cb, p: observe(tab_ids[ca], tab_ids[cb], p))
         written = writer.seconds
         seconds["score"] = time.perf_counter() - t0 - sum(seconds.values()) - written
         peak["score"] = _peak_mib()

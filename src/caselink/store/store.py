@@ -216,6 +216,9 @@ class Store:
             "latest": t_max.isoformat() if t_max else None,
             "db": str(self.path),
         }
+        from caselink.ingest.pending import summary
+
+        result["pending"] = summary(con)  # follow-up steps of an ingest that did not finish
         self.audit("consultation", command, [], None, {"aggregate": True})
         result["audit_rows"] = int(con.execute("SELECT count(*) FROM audit_log").fetchall()[0][0])
         return result

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from caselink.synth import vocab as V
-
 if TYPE_CHECKING:
     from caselink.synth.generator import SynthResult
 
@@ -47,8 +45,8 @@ def pair_features(res: SynthResult, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     days = np.abs(mid_i - mid_j) / 86400
     hi, hj = (c.t[i] % 86400) / 3600, (c.t[j] % 86400) / 3600
     hour_gap = np.minimum(np.abs(hi - hj), 24 - np.abs(hi - hj))
-    cw = _rarity(c.circ, len(V.CIRCUMSTANCES))
-    sw = _rarity(c.subs, len(V.SUBSTANCES))
+    cw = _rarity(c.circ, len(res.profile.vocab.circumstances))
+    sw = _rarity(c.subs, len(res.profile.vocab.substances))
     union = _popcount(c.circ[i] | c.circ[j])
     jac = np.where(union > 0, _popcount(c.circ[i] & c.circ[j]) / np.maximum(union, 1), 0.0)
     known_age = (c.vage[i] >= 0) & (c.vage[j] >= 0)

@@ -25,6 +25,7 @@ from caselink.synth.columns import Columns
 from caselink.synth.names import FIRST, SURNAMES
 from caselink.synth.offenders import make_profiles, series_cases
 from caselink.synth.people import Mentions, People, entity_layout, plan_entities
+from caselink.synth.profiles import Profile, get_profile
 from caselink.synth.truth import build_truth
 
 MAX_CASES = 5_000_000
@@ -46,6 +47,7 @@ class SynthConfig:
     end: str = "2020-01-01"
     series_share: float = 0.25
     plant_barking: bool = True
+    profile: str = "london-deaths"
 
     def window(self) -> tuple[int, int]:
         try:
@@ -85,6 +87,10 @@ class SynthResult:
     profiles_home: dict[int, tuple[float, float]]
     offender_kind: dict[int, str]
     narrative_overrides: dict[int, str] = field(default_factory=dict)
+
+    @cached_property
+    def profile(self) -> Profile:
+        return get_profile(self.config.profile)
 
     @cached_property
     def case_ids(self) -> list[str]:
@@ -145,29 +151,33 @@ class SynthResult:
         Path(path).write_bytes(orjson.dumps(self.truth, option=orjson.OPT_SERIALIZE_NUMPY))
 
 
-def generate(n_cases: int, seed: int = 0, *, start: str = "2012-01-01", end: str = "2020-01-01",
-             series_share: float = 0.25, plant_barking: bool = True) -> SynthResult:
-    """Generate ``n_cases`` cases deterministically for ``seed``.
+def generate(n_cases: int, seed: int = 0, *, profile: str = "london-deaths", start: str | None = None,
+             end: str | None = None, series_share: float | None = None, plant_barking: bool = True) -> SynthResult:
+    """Generate ``n_cases`` cases of ``profile`` (see ``caselink.synth.PROFILES``) deterministically for ``seed``.
 
-    ``series_share`` of cases come from serial offenders (about 60% of them solved, so labelled);
-    the rest are background. ``plant_barking`` adds the four-death Barking-like series when the
-    window covers 2014-15 and there are at least 50 cases.
+    ``series_share`` of cases come from serial offenders (the profile's share unless given; about
+    60% of London's series are solved, so labelled); the rest are background. ``start``/``end``
+    default to the profile's period. ``plant_barking`` adds the four-death Barking-like series
+    (London only) when the window covers 2014-15 and there are at least 50 cases.
     """
-    cfg = SynthConfig(n_cases, seed, start, end, series_share, plant_barking)
+    prof = get_profile(profile)
+    share = prof.behaviour.series_share if series_share is None else series_share
+    cfg = SynthConfig(n_cases, seed, start or prof.start, end or prof.end, share, plant_barking and prof.barking,
+                      prof.name)
     if not 1 <= n_cases <= MAX_CASES:
         raise SynthError(f"--cases must be between 1 and {MAX_CASES:,}, not {n_cases}")
-    if not 0.0 <= series_share <= 0.9:
-        raise SynthError(f"series_share must be in [0, 0.9], not {series_share}")
+    if not 0.0 <= share <= 0.9:
+        raise SynthError(f"series_share must be in [0, 0.9], not {share}")
     t0, t1 = cfg.window()
     rng = np.random.default_rng(seed)
-    n_bark = 4 if plant_barking and n_cases >= 50 and barking.covers(t0, t1) else 0
-    profiles = make_profiles(rng, int(round(series_share * (n_cases - n_bark))), first_id=0)
-    parts = [series_cases(rng, profiles, t0, t1)] if len(profiles) else []
+    n_bark = 4 if cfg.plant_barking and n_cases >= 50 and barking.covers(t0, t1) else 0
+    profiles = make_profiles(rng, int(round(share * (n_cases - n_bark))), 0, prof)
+    parts = [series_cases(rng, profiles, t0, t1, prof)] if len(profiles) else []
     bark_id = len(profiles)
     if n_bark:
         parts.append(barking.barking_cases(bark_id))
     n_bg = n_cases - sum(len(p) for p in parts)
-    bg, n_offenders = background(rng, n_bg, t0, t1, first_offender=bark_id + 1)
+    bg, n_offenders = background(rng, n_bg, t0, t1, bark_id + 1, prof)
     parts.append(bg)
     cols = Columns.concat(parts)
     cols = cols.take(np.argsort(cols.t - cols.before, kind="stable"))
@@ -175,9 +185,9 @@ def generate(n_cases: int, seed: int = 0, *, start: str = "2012-01-01", end: str
     appear[: len(profiles)] = profiles.appear_p
     rows = np.flatnonzero(cols.offender == bark_id) if n_bark else np.zeros(0, dtype=np.int64)
     forced = [(int(rows[0]), bark_id, "reporter"), (int(rows[-1]), bark_id, "associate")] if n_bark else []
-    area = geo.area_names(cols.x, cols.y)
-    people, mentions = plan_entities(rng, cols, appear, forced, area)
-    area[rng.random(len(cols)) < 0.04] = -1
+    area = prof.geography.area_names(cols.x, cols.y)
+    people, mentions = plan_entities(rng, cols, appear, forced, area, prof)
+    area[rng.random(len(cols)) < prof.missingness.area] = -1
     homes = {o: (float(x), float(y)) for o, (x, y) in enumerate(zip(profiles.home_x, profiles.home_y, strict=True))}
     kinds = {o: "series" for o in range(len(profiles))}
     overrides: dict[int, str] = {}

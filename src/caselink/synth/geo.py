@@ -1,17 +1,20 @@
-"""Greater London geography for synthetic cases: boroughs, hot spots, and a local km projection.
+"""Geography for synthetic cases: areas, hot spots and a local km projection (``Geography``).
 
-Points are drawn in a local tangent plane (km east/north of Charing Cross) and converted to
-WGS84 at the end. Background cases and offenders' homes come from the same mixture of town-centre
-hot spots and diffuse residential spread, so nearness alone is not proof of a common offender.
+Points are drawn in a local tangent plane (km east/north of an origin) and converted to WGS84 at
+the end. Background cases and offenders' homes come from the same mixture of town-centre hot spots
+and diffuse residential spread, so nearness alone is not proof of a common offender. ``LONDON``
+(Greater London, boroughs, around Charing Cross) is the ``london-deaths`` profile's; other profiles
+bring their own.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 import numpy as np
 
-LAT0, LON0 = 51.5074, -0.1278
 KM_PER_DEG_LAT = 110.574
-KM_PER_DEG_LON = 111.320 * float(np.cos(np.radians(LAT0)))
 
 # Borough centroids (approximate) and relative weights (roughly population).
 BOROUGHS: tuple[tuple[str, float, float, float], ...] = (
@@ -46,66 +49,100 @@ HOT_SPOTS: tuple[tuple[float, float, float, float], ...] = (
     (51.4769, 0.0005, 1.2, 0.6),
 )
 BBOX_KM = (-26.0, 26.0, -17.0, 19.0)  # x min, x max, y min, y max around Charing Cross
+AGENCIES: tuple[str, ...] = ("Metropolitan Police Service", "British Transport Police", "City of London Police")
 
 
-def to_km(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return (np.asarray(lon) - LON0) * KM_PER_DEG_LON, (np.asarray(lat) - LAT0) * KM_PER_DEG_LAT
+@dataclass(frozen=True)
+class Geography:
+    """A region: ``areas`` (name, lat, lon, weight ~ population), ``hot_spots`` (lat, lon, weight,
+    spread km), the bounding box in km around the origin, the spread of residential cases around
+    an area centre, and the agencies that record cases (``station_agency``: index of the agency
+    that records most cases at ``station`` places; ``area_agencies``: (area index, agency index))."""
+
+    name: str
+    lat0: float
+    lon0: float
+    areas: tuple[tuple[str, float, float, float], ...]
+    hot_spots: tuple[tuple[float, float, float, float], ...]
+    bbox_km: tuple[float, float, float, float]
+    residential_sd_km: float
+    agencies: tuple[str, ...]
+    station_agency: int | None = None
+    area_agencies: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def km_per_deg_lon(self) -> float:
+        return 111.320 * float(np.cos(np.radians(self.lat0)))
+
+    @property
+    def area_names_list(self) -> tuple[str, ...]:
+        return tuple(a[0] for a in self.areas)
+
+    def to_km(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (np.asarray(lon) - self.lon0) * self.km_per_deg_lon, (np.asarray(lat) - self.lat0) * KM_PER_DEG_LAT
+
+    def to_latlon(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.lat0 + np.asarray(y) / KM_PER_DEG_LAT, self.lon0 + np.asarray(x) / self.km_per_deg_lon
+
+    @cached_property
+    def _tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        bl = np.array([(b[1], b[2]) for b in self.areas])
+        bx, by = self.to_km(bl[:, 0], bl[:, 1])
+        hs = np.array(self.hot_spots)
+        hx, hy = self.to_km(hs[:, 0], hs[:, 1])
+        return np.c_[bx, by], np.c_[hx, hy, hs[:, 2], hs[:, 3]], np.array([b[3] for b in self.areas])
+
+    def clip(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x0, x1, y0, y1 = self.bbox_km
+        return np.clip(x, x0, x1), np.clip(y, y0, y1)
+
+    def sample_points(self, rng: np.random.Generator, n: int, hot_share: float = 0.55,
+                      spread: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` points (km) from the hot-spot / residential mixture; ``spread`` widens every kernel."""
+        area_xy, hot_t, area_w = self._tables
+        hot = rng.random(n) < hot_share
+        x, y = np.empty(n), np.empty(n)
+        k = int(hot.sum())
+        hw = hot_t[:, 2] / hot_t[:, 2].sum()
+        h = rng.choice(len(hot_t), size=k, p=hw)
+        sd = hot_t[h, 3] * spread
+        x[hot] = hot_t[h, 0] + rng.normal(size=k) * sd
+        y[hot] = hot_t[h, 1] + rng.normal(size=k) * sd
+        m = n - k
+        bw = area_w / area_w.sum()
+        b = rng.choice(len(area_xy), size=m, p=bw)
+        x[~hot] = area_xy[b, 0] + rng.normal(size=m) * self.residential_sd_km * spread
+        y[~hot] = area_xy[b, 1] + rng.normal(size=m) * self.residential_sd_km * spread
+        return self.clip(x, y)
+
+    def nearest_hot_spot(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The km coordinates of the hot spot nearest each point (an offender's local centre)."""
+        hot_t = self._tables[1]
+        d = (x[:, None] - hot_t[None, :, 0]) ** 2 + (y[:, None] - hot_t[None, :, 1]) ** 2
+        i = d.argmin(axis=1)
+        return hot_t[i, 0], hot_t[i, 1]
+
+    def area_names(self, x: np.ndarray, y: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+        """Index into ``areas`` of the nearest area centre (a rough but consistent area)."""
+        area_xy = self._tables[0]
+        out = np.empty(len(x), dtype=np.int16)
+        for s in range(0, len(x), chunk):
+            xs, ys = x[s:s + chunk], y[s:s + chunk]
+            d = (xs[:, None] - area_xy[None, :, 0]) ** 2 + (ys[:, None] - area_xy[None, :, 1]) ** 2
+            out[s:s + chunk] = d.argmin(axis=1)
+        return out
+
+    def agency(self, area: np.ndarray, at_station: np.ndarray, rand: np.ndarray) -> np.ndarray:
+        """Index into ``agencies`` of the agency that recorded each case."""
+        out = np.zeros(len(area), dtype=np.int64)
+        if self.station_agency is not None:
+            out[at_station & (rand % 3 != 0)] = self.station_agency
+        for a, agency in self.area_agencies:
+            out[area == a] = agency
+        return out
 
 
-def to_latlon(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return LAT0 + np.asarray(y) / KM_PER_DEG_LAT, LON0 + np.asarray(x) / KM_PER_DEG_LON
-
-
-def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    bl = np.array([(b[1], b[2]) for b in BOROUGHS])
-    bx, by = to_km(bl[:, 0], bl[:, 1])
-    hs = np.array(HOT_SPOTS)
-    hx, hy = to_km(hs[:, 0], hs[:, 1])
-    return np.c_[bx, by], np.c_[hx, hy, hs[:, 2], hs[:, 3]], np.array([b[3] for b in BOROUGHS])
-
-
-_BOROUGH_XY, _HOT, _BOROUGH_W = _tables()
-
-
-def clip(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x0, x1, y0, y1 = BBOX_KM
-    return np.clip(x, x0, x1), np.clip(y, y0, y1)
-
-
-def sample_points(rng: np.random.Generator, n: int, hot_share: float = 0.55,
-                  spread: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` points (km) from the hot-spot / residential mixture; ``spread`` widens every kernel."""
-    hot = rng.random(n) < hot_share
-    x, y = np.empty(n), np.empty(n)
-    k = int(hot.sum())
-    hw = _HOT[:, 2] / _HOT[:, 2].sum()
-    h = rng.choice(len(_HOT), size=k, p=hw)
-    sd = _HOT[h, 3] * spread
-    x[hot] = _HOT[h, 0] + rng.normal(size=k) * sd
-    y[hot] = _HOT[h, 1] + rng.normal(size=k) * sd
-    m = n - k
-    bw = _BOROUGH_W / _BOROUGH_W.sum()
-    b = rng.choice(len(_BOROUGH_XY), size=m, p=bw)
-    x[~hot] = _BOROUGH_XY[b, 0] + rng.normal(size=m) * 2.6 * spread
-    y[~hot] = _BOROUGH_XY[b, 1] + rng.normal(size=m) * 2.6 * spread
-    return clip(x, y)
-
-
-def nearest_hot_spot(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The km coordinates of the hot spot nearest each point (an offender's local centre)."""
-    d = (x[:, None] - _HOT[None, :, 0]) ** 2 + (y[:, None] - _HOT[None, :, 1]) ** 2
-    i = d.argmin(axis=1)
-    return _HOT[i, 0], _HOT[i, 1]
-
-
-def area_names(x: np.ndarray, y: np.ndarray, chunk: int = 200_000) -> np.ndarray:
-    """Index into BOROUGHS of the nearest borough centroid (a rough but consistent area)."""
-    out = np.empty(len(x), dtype=np.int16)
-    for s in range(0, len(x), chunk):
-        xs, ys = x[s:s + chunk], y[s:s + chunk]
-        d = (xs[:, None] - _BOROUGH_XY[None, :, 0]) ** 2 + (ys[:, None] - _BOROUGH_XY[None, :, 1]) ** 2
-        out[s:s + chunk] = d.argmin(axis=1)
-    return out
-
-
-BOROUGH_NAMES: tuple[str, ...] = tuple(b[0] for b in BOROUGHS)
+LONDON = Geography("Greater London", 51.5074, -0.1278, BOROUGHS, HOT_SPOTS, BBOX_KM, 2.6, AGENCIES,
+                   station_agency=1, area_agencies=((0, 2),))
+BOROUGH_NAMES: tuple[str, ...] = LONDON.area_names_list
+to_km, to_latlon = LONDON.to_km, LONDON.to_latlon

@@ -7,7 +7,12 @@ narrative similarity is evidence, not an answer key. Background cases pick wordi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from caselink.synth import vocab as V
+
+if TYPE_CHECKING:
+    from caselink.synth.profile import Vocab
 
 OPEN: dict[str, tuple[str, ...]] = {
     "burglary": ("Report of a burglary {place} {when}.", "Householder returned {when} to find the property {place} had been entered.",
@@ -113,15 +118,19 @@ def _pick(options: tuple[str, ...], style: int, slot: int, r: int) -> str:
 
 
 def narrative(itype: int, place: int, hour: int, facts: tuple[str, ...], subs: tuple[str, ...],
-              weapon: str | None, age: int, sex: str | None, klass: str | None, style: int, r: int) -> str:
-    """One case's narrative; ``r`` is a per-case random integer, ``style`` the offender (-1: none)."""
+              weapon: str | None, age: int, sex: str | None, klass: str | None, style: int, r: int,
+              voc: Vocab | None = None) -> str:
+    """One case's narrative; ``r`` is a per-case random integer, ``style`` the offender (-1: none);
+    ``voc`` the profile's vocabulary (its own place and fact wordings; London's by default)."""
     tname = V.TYPES[itype]
+    places, place_words = (voc.places, voc.place_text or PLACE) if voc is not None else (V.PLACES, PLACE)
+    fact_words = (voc.fact_text or FACT) if voc is not None else FACT
     when = next(label for cut, label in _WHEN if hour < cut)
-    place_text = _pick(PLACE[V.PLACES[place]], style, 1, r >> 3) if place >= 0 else "at an address"
+    place_text = _pick(place_words[places[place]], style, 1, r >> 3) if place >= 0 else "at an address"
     parts = [_pick(OPEN[tname], style, 0, r).format(place=place_text, when=when)]
     for i, fact in enumerate(facts):
-        if fact in FACT and ((r >> (i + 9)) & 3) != 0:
-            parts.append(_pick(FACT[fact], style, 10 + i, r >> (2 * i + 5)))
+        if fact in fact_words and ((r >> (i + 9)) & 3) != 0:
+            parts.append(_pick(fact_words[fact], style, 10 + i, r >> (2 * i + 5)))
     if subs:
         parts.append(_pick(SUBST, style, 3, r >> 11).format(list=", ".join(subs)))
     if weapon and weapon != "none":

@@ -9,19 +9,20 @@ witness or an associate. Names follow Zipf-like frequencies, so distinct people 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from caselink.schema.fields import ENTITY_ROLES
-from caselink.synth import geo
 from caselink.synth import vocab as V
 from caselink.synth.columns import Columns
 from caselink.synth.names import FIRST, N_MALE, PHONE_POOL, SURNAMES
 
+if TYPE_CHECKING:
+    from caselink.synth.profile import Profile, Vocab
+
 ROLE = {r: i for i, r in enumerate(ENTITY_ROLES)}
 DAY = 86400
-_VICTIM_NAMED_P = {"death": 0.75, "homicide": 0.85, "missing_person": 0.9, "assault": 0.45,
-                   "robbery": 0.35, "sexual_offence": 0.15, "burglary": 0.3, "other": 0.3}
 
 
 @dataclass
@@ -77,7 +78,7 @@ def _mentions(rng: np.random.Generator, case: np.ndarray, person: np.ndarray, ro
 
 
 def plan_entities(rng: np.random.Generator, c: Columns, appear_p: np.ndarray,
-                  forced: list[tuple[int, int, str]], area: np.ndarray) -> tuple[People, Mentions]:
+                  forced: list[tuple[int, int, str]], area: np.ndarray, prof: Profile) -> tuple[People, Mentions]:
     """Decide who is mentioned in each case. ``appear_p[o]``: chance offender ``o`` is named in
     their own case; ``forced``: (case row, offender id, role) mentions that must exist; ``area``:
     each case's borough index (regulars are local)."""
@@ -86,12 +87,12 @@ def plan_entities(rng: np.random.Generator, c: Columns, appear_p: np.ndarray,
     groups = [_new_people(rng, rng.random(k) < 0.9, rng.integers(-10, 25, k) * 365 + rng.integers(0, 365, k),
                           0.7, 0.5, True, handle_p=0.5)]
     n_reg = max(5, n // 80)
-    reg_area = rng.integers(0, len(geo.BOROUGHS), n_reg)
+    reg_area = rng.integers(0, len(prof.geography.areas), n_reg)
     groups.append(_new_people(rng, rng.random(n_reg) < 0.6, rng.integers(-20 * 365, 20 * 365, n_reg), 0.7, 0.3, True))
     base = k + n_reg
     parts: list[dict[str, np.ndarray]] = []
     # Victims named in the record.
-    it_names = np.array([_VICTIM_NAMED_P[t] for t in V.TYPES])
+    it_names = np.array([prof.vocab.victim_named_p.get(t, 0.3) for t in V.TYPES])
     vic = np.flatnonzero(rng.random(n) < it_names[c.itype.astype(np.int64)])
     age = np.where(c.vage[vic] >= 0, c.vage[vic], rng.integers(18, 70, len(vic)))
     born = c.t[vic] // DAY - age * 365 - rng.integers(0, 365, len(vic))
@@ -114,13 +115,13 @@ def plan_entities(rng: np.random.Generator, c: Columns, appear_p: np.ndarray,
                                   0.25, 0.1, False))
         parts.append(_mentions(rng, rows, person, ROLE[role], 0.4))
         base += one
-    parts.extend(_offender_mentions(rng, c, appear_p, forced))
+    parts.extend(_offender_mentions(rng, c, appear_p, forced, prof.vocab))
     people = _finish_people(groups)
     return people, _sorted_mentions(parts)
 
 
 def _offender_mentions(rng: np.random.Generator, c: Columns, appear_p: np.ndarray,
-                       forced: list[tuple[int, int, str]]) -> list[dict[str, np.ndarray]]:
+                       forced: list[tuple[int, int, str]], voc: Vocab) -> list[dict[str, np.ndarray]]:
     out = []
     roles = np.array([ROLE["reporter"], ROLE["witness"], ROLE["associate"], ROLE["associate"]])
     for off, label in ((c.offender, c.label1), (c.offender2, c.label2)):
@@ -129,7 +130,8 @@ def _offender_mentions(rng: np.random.Generator, c: Columns, appear_p: np.ndarra
         out.append(_mentions(rng, seen, off[seen].astype(np.int64), roles[rng.integers(0, 4, len(seen))], 0.5))
         named = rows[label[rows] & (rng.random(len(rows)) < 0.55)]
         out.append(_mentions(rng, named, off[named].astype(np.int64), ROLE["suspect"], 0.85))
-        online = rows[((c.circ[rows] >> np.uint64(V.C["met_online"])) & np.uint64(1)).astype(bool)]
+        bit = np.uint64(voc.C[voc.online_fact]) if voc.online_fact is not None else None
+        online = rows[((c.circ[rows] >> bit) & np.uint64(1)).astype(bool)] if bit is not None else rows[:0]
         online = online[rng.random(len(online)) < 0.6]
         out.append(_mentions(rng, online, off[online].astype(np.int64), ROLE["associate"], 0.0, handle_only=True))
     if forced:

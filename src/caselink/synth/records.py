@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from caselink.schema.fields import ENTITY_ROLES
-from caselink.synth import geo, render
+from caselink.synth import render
 from caselink.synth import vocab as V
 from caselink.synth.names import FIRST, SURNAMES
 from caselink.synth.narratives import narrative
@@ -66,11 +66,10 @@ def _names(vocab: tuple[str, ...], index: np.ndarray) -> list[str | None]:
     return table[np.where(index >= 0, index, len(vocab))].tolist()
 
 
-def _agency(area: np.ndarray, place: np.ndarray, rand: np.ndarray) -> list[str]:
-    agency = np.zeros(len(area), dtype=np.int64)
-    agency[(place == V.PLACES.index("station")) & (rand % 3 != 0)] = 1
-    agency[area == 0] = 2
-    return _names(V.AGENCIES, agency)  # type: ignore[return-value]
+def _agency(res: SynthResult, area: np.ndarray, place: np.ndarray, rand: np.ndarray) -> list[str]:
+    geog, places = res.profile.geography, res.profile.vocab.places
+    station = place == places.index("station") if "station" in places else np.zeros(len(place), dtype=bool)
+    return _names(geog.agencies, geog.agency(area, station, rand))  # type: ignore[return-value]
 
 
 def _when_where(res: SynthResult, s: int, e: int) -> tuple[list[str], ...]:
@@ -79,16 +78,16 @@ def _when_where(res: SynthResult, s: int, e: int) -> tuple[list[str], ...]:
     t, d_only = c.t[sl], c.date_only[sl]
     t_from, t_to = _iso(t - c.before[sl], d_only), _iso(t + c.after[sl], d_only)
     t_found = _iso(t + np.maximum(c.found[sl], 0), np.zeros(e - s, dtype=bool))
-    lat, lon = geo.to_latlon(c.x[sl], c.y[sl])
+    lat, lon = res.profile.geography.to_latlon(c.x[sl], c.y[sl])
     return t_from, t_to, t_found, np.round(lat, 6).tolist(), np.round(lon, 6).tolist()
 
 
 def _categories(res: SynthResult, s: int, e: int) -> tuple[tuple[str, ...], list[tuple[str | None, ...]]]:
-    c, sl = res.columns, slice(s, e)
+    c, sl, voc = res.columns, slice(s, e), res.profile.vocab
     simple = {
-        "incident_type": _names(V.TYPES, c.itype[sl]), "place_type": _names(V.PLACES, c.place[sl]),
-        "area": _names(geo.BOROUGH_NAMES, res.area[sl]), "victim_sex": _names(V.SEXES, c.vsex[sl]),
-        "victim_ethnicity": _names(V.ETHNICITIES, c.veth[sl]), "weapon": _names(V.WEAPONS, c.weapon[sl]),
+        "incident_type": _names(V.TYPES, c.itype[sl]), "place_type": _names(voc.places, c.place[sl]),
+        "area": _names(res.profile.geography.area_names_list, res.area[sl]), "victim_sex": _names(V.SEXES, c.vsex[sl]),
+        "victim_ethnicity": _names(voc.ethnicities, c.veth[sl]), "weapon": _names(voc.weapons, c.weapon[sl]),
         "classification": _names(V.CLASSES, c.klass[sl]), "status": _names(V.STATUS_NAMES, c.status[sl]),
     }
     keys = tuple(simple)
@@ -99,15 +98,16 @@ def _facts_and_story(rec: dict[str, Any], res: SynthResult, row: int, masks: tup
                      story: tuple[bool, int, int, int, int, int], age: int) -> None:
     tags, circ, subs, acts = masks
     nmiss, style, r, hour, itype, place = story
-    facts, drugs = _decode(circ, V.CIRCUMSTANCES), _decode(subs, V.SUBSTANCES)
-    for key, items in (("victim_tags", _decode(tags, V.VICTIM_TAGS)), ("circumstances", facts),
-                       ("substances", drugs), ("actions", _decode(acts, V.ACTIONS))):
+    voc = res.profile.vocab
+    facts, drugs = _decode(circ, voc.circumstances), _decode(subs, voc.substances)
+    for key, items in (("victim_tags", _decode(tags, voc.victim_tags)), ("circumstances", facts),
+                       ("substances", drugs), ("actions", _decode(acts, voc.actions))):
         if items:
             rec[key] = list(items)
     text = res.narrative_overrides.get(row)
     if text is None and not nmiss:
         text = narrative(itype, place, hour, facts, drugs, rec.get("weapon"), age,
-                         rec.get("victim_sex"), rec.get("classification"), style, r)
+                         rec.get("victim_sex"), rec.get("classification"), style, r, voc)
     if text:
         rec["narrative"] = text
 
@@ -116,7 +116,7 @@ def _chunk(res: SynthResult, s: int, e: int) -> Iterator[dict[str, Any]]:
     c, sl = res.columns, slice(s, e)
     t_from, t_to, t_found, lat, lon = _when_where(res, s, e)
     keys, values = _categories(res, s, e)
-    agency = _agency(res.area[sl], c.place[sl], res.rand[sl])
+    agency = _agency(res, res.area[sl], c.place[sl], res.rand[sl])
     vage = c.vage[sl].tolist()
     masks = zip(c.vtags[sl].tolist(), c.circ[sl].tolist(), c.subs[sl].tolist(), c.actions[sl].tolist(), strict=True)
     labels = zip(c.offender[sl].tolist(), c.label1[sl].tolist(), c.offender2[sl].tolist(), c.label2[sl].tolist(), strict=True)

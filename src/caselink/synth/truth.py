@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from caselink.synth import geo, render
+from caselink.synth import render
 from caselink.synth.names import FIRST, SURNAMES
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def _offenders(res: SynthResult) -> tuple[dict[str, Any], dict[str, list[str]]]:
         home = res.profiles_home.get(o)
         latlon = None
         if home is not None:
-            lat, lon = geo.to_latlon(np.array([home[0]]), np.array([home[1]]))
+            lat, lon = res.profile.geography.to_latlon(np.array([home[0]]), np.array([home[1]]))
             latlon = {"lat": round(float(lat[0]), 6), "lon": round(float(lon[0]), 6)}
         label = res.series_label(o)
         out[label] = {"case_ids": [ids[r] for r in members], "kind": res.offender_kind.get(o, "singleton"),

@@ -164,10 +164,12 @@ ACTION_P = {"next_of_kin_informed": 0.5, "scene_examined": 0.55, "exhibits_teste
             "cctv_reviewed": 0.35, "phone_examined": 0.15, "reporter_records_checked": 0.1,
             "house_to_house": 0.2, "forensic_strategy": 0.15}
 
-AGENCIES: tuple[str, ...] = ("Metropolitan Police Service", "British Transport Police", "City of London Police")
+# Share of cases of each type whose victim is named in the record.
+VICTIM_NAMED_P = {"death": 0.75, "homicide": 0.85, "missing_person": 0.9, "assault": 0.45,
+                  "robbery": 0.35, "sexual_offence": 0.15, "burglary": 0.3, "other": 0.3}
 
 # Hour-of-day weights (24 values) by type.
-_H = {
+HOUR_WEIGHTS: dict[str, list[int]] = {
     "day": [1, 1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 7, 6, 5, 4, 3, 2, 1],
     "evening": [3, 2, 2, 1, 1, 1, 1, 2, 3, 3, 4, 4, 5, 5, 5, 6, 7, 8, 8, 8, 8, 7, 6, 4],
     "night": [8, 8, 7, 5, 3, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9],
@@ -202,5 +204,5 @@ def type_probs(table: dict[str, dict[str, float]], names: tuple[str, ...]) -> np
 
 def hour_matrix() -> np.ndarray:
     """Hour-of-day distributions, one row per type."""
-    rows = np.array([_H[HOUR_PROFILE[t]] for t in TYPES], dtype=np.float64)
+    rows = np.array([HOUR_WEIGHTS[HOUR_PROFILE[t]] for t in TYPES], dtype=np.float64)
     return rows / rows.sum(axis=1, keepdims=True)

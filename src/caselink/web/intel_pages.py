@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from caselink.accounts import can
 from caselink.api.context import Ctx, authenticate, open_ctx
-from caselink.api.routes.intel import add_report, check_report, do_step, overdue, visible_reports
+from caselink.api.routes.intel import add_report, do_step, overdue, read_report, visible_reports
 from caselink.web.pages import safe_next
 from caselink.web.render import render
 
@@ -53,12 +53,9 @@ def queue(ctx: CtxDep) -> Response:
 
 @router.get("/intel/{report_id}")
 def report_page(ctx: CtxDep, report_id: ReportId) -> Response:
-    from caselink.intel import get_report
-
     authenticate(ctx)
     ctx.need("intel:read")
-    check_report(ctx, report_id)
-    report = get_report(ctx.store, report_id, purpose=ctx.purpose(), command=ctx.command).to_dict()
+    report = read_report(ctx, report_id)
     return render(ctx.request, "intel_report.html", r=report, next_step=NEXT_STEP, policy=_policy())
 
 

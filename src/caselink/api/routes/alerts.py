@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from caselink import alerts as alerts_mod
-from caselink.api import queries
-from caselink.api.context import Ctx, authenticate, open_ctx
+from caselink.api import scoped
+from caselink.api.context import Ctx, authenticate, open_ctx, state_of
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import AckIn, AlertOut
 from caselink.errors import NotFound
@@ -19,40 +19,16 @@ CtxDep = Annotated[Ctx, Depends(open_ctx)]
 
 def visible_alerts(ctx: Ctx, *, include_acknowledged: bool, kind: str | None, case_id: str | None,
                    limit: int) -> list[dict[str, Any]]:
-    """Alerts whose case is visible, related ids cut to the visible ones; audited with a purpose."""
+    """Alerts as the user may see them (``scoped.restrict``); audited with a purpose."""
+    from caselink.intel import load_policy
+
     purpose = ctx.purpose()
+    state = state_of(ctx.request)
     found = alerts_mod.list_alerts(ctx.store, include_acknowledged=include_acknowledged, kind=kind,
                                    case_id=case_id, limit=max(limit * 4, 200), purpose=purpose,
-                                   command=ctx.command)
-    ids = sorted({c for a in found for c in ((a.case_id,) if a.case_id else ()) + a.related_ids})
-    visible = queries.visible_ids(ctx, ids)
-    out = []
-    for alert in found:
-        if alert.case_id is not None and alert.case_id not in visible:
-            continue
-        related = [r for r in alert.related_ids if r in visible]
-        if alert.case_id is None and alert.related_ids and not related:
-            continue
-        d = alert.to_dict()
-        d["related_ids"] = related
-        hidden = set(alert.related_ids) - set(related)
-        out.append(redact(d, hidden) if hidden else d)
-    return out[:limit]
-
-
-def redact(alert: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
-    """Remove every mention of cases the user may not see from an alert's title and detail."""
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [clean(v) for v in value if not (isinstance(v, str) and v in hidden)
-                    and not (isinstance(v, dict) and v.get("case_id") in hidden)]
-        return value
-
-    title = f"{alert['case_id'] or 'alert'}: {alert['kind']} alert ({len(alert['related_ids'])} related case(s) you can see)"
-    return {**alert, "title": title, "detail": clean(alert["detail"])}
+                                   command=ctx.command, policy=load_policy(state.settings.intel_policy),
+                                   now=state.clock.now())
+    return scoped.restrict(ctx, "alert", [a.to_dict() for a in found])[:limit]
 
 
 def clusters(ctx: Ctx, limit: int) -> list[dict[str, Any]]:
@@ -79,13 +55,14 @@ def list_alerts(
 
 
 def alert_visible(ctx: Ctx, alert_id: int) -> None:
+    """NotFound for an alert that does not exist or that the user may not see (logged)."""
     rows = ctx.store.con.execute("SELECT case_id, related_ids FROM alerts WHERE alert_id = ?", [alert_id]).fetchall()
     if not rows:
         raise NotFound(f"no alert {alert_id}")
     case_id, related = rows[0]
-    ids = [case_id] if case_id else list(related)
-    if ids and not queries.visible_ids(ctx, ids):
-        ctx.deny("alert out of scope", ids, {"alert_id": alert_id})
+    probe = {"alert_id": alert_id, "kind": "probe", "case_id": case_id, "related_ids": list(related), "title": ""}
+    if not scoped.restrict(ctx, "alert", [probe]):
+        ctx.deny("alert out of scope", [case_id] if case_id else list(related), {"alert_id": alert_id})
         raise NotFound(f"no alert {alert_id}")
 
 
@@ -103,4 +80,8 @@ def acknowledge(alert_id: Annotated[int, Path(ge=1, le=2**62)], body: AckIn, ctx
     authenticate(ctx)
     ctx.need("alerts:ack")
     alert_visible(ctx, alert_id)
-    return alerts_mod.acknowledge(ctx.store, alert_id, body.note, command=ctx.command).to_dict()
+    done = alerts_mod.acknowledge(ctx.store, alert_id, body.note, command=ctx.command)
+    shown = scoped.restrict(ctx, "alert", [done.to_dict()])
+    if not shown:
+        raise NotFound(f"no alert {alert_id}")
+    return shown[0]

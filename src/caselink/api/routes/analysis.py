@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from caselink.accounts.scope import Scope
-from caselink.api import queries
+from caselink.api import queries, scoped
 from caselink.api.context import Ctx, authenticate, open_ctx
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import FindingOut
@@ -26,8 +26,7 @@ def findings(ctx: Ctx, case_id: str | None, limit: int = 1000) -> list[dict[str,
     if case_id is not None:
         queries.check_visible(ctx, case_id)
     found = run_checks(ctx.store, case_id, purpose=purpose, command=ctx.command)
-    keep = queries.visible_ids(ctx, sorted({f.case_id for f in found}))
-    return [f.to_dict() for f in found if f.case_id in keep][:limit]
+    return scoped.restrict(ctx, "finding", [f.to_dict() for f in found])[:limit]
 
 
 def scope_filter(scope: Scope) -> str | None:

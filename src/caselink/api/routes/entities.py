@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
-from caselink.api import queries
+from caselink.api import scoped
 from caselink.api.context import Ctx, authenticate, open_ctx
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.entities.queries import EntityNotFound, Visible
@@ -61,9 +61,8 @@ class EntityDetail(EntityOut):
 
 
 def visible_for(ctx: Ctx) -> Visible:
-    """The user's scope as entity reads take it."""
-    sql, params = queries.visible_where(ctx)
-    return Visible(sql, tuple(params), ctx.user.scope.unrestricted)
+    """The user's scope as entity reads take it (``scoped.visible``)."""
+    return scoped.visible(ctx)
 
 
 def find_entities(ctx: Ctx, q: str | None, kind: str | None, min_sources: int, limit: int) -> list[dict[str, Any]]:

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 
 from caselink.accounts import require
-from caselink.api import queries
-from caselink.api.context import Ctx, authenticate, open_ctx
+from caselink.api import queries, scoped
+from caselink.api.context import Ctx, authenticate, open_ctx, state_of
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import IntelIn, IntelOut, OverdueOut, TransitionIn
 from caselink.errors import NotFound, ValidationFailed
@@ -21,12 +21,6 @@ from caselink.errors import NotFound, ValidationFailed
 router = APIRouter(tags=["intel"], responses=ERROR_RESPONSES)
 CtxDep = Annotated[Ctx, Depends(open_ctx)]
 ReportId = Annotated[str, PathParam(min_length=1, max_length=40)]
-
-
-def _visible(ctx: Ctx, case_ids: tuple[str, ...] | list[str], keep: set[str]) -> bool:
-    if not case_ids:
-        return ctx.user.scope.unrestricted
-    return any(c in keep for c in case_ids)
 
 
 def visible_reports(ctx: Ctx, *, state: str | None = None, open_only: bool = False,
@@ -37,14 +31,7 @@ def visible_reports(ctx: Ctx, *, state: str | None = None, open_only: bool = Fal
         queries.check_visible(ctx, case_id)
     found = list_reports(ctx.store, purpose=ctx.purpose(), case_id=case_id, state=state, open_only=open_only,
                          command=ctx.command)
-    keep = queries.visible_ids(ctx, sorted({c for r in found for c in r.case_ids}))
-    out = []
-    for r in found:
-        if _visible(ctx, r.case_ids, keep):
-            d = r.to_dict()
-            d["case_ids"] = [c for c in r.case_ids if c in keep]
-            out.append(d)
-    return out
+    return scoped.restrict(ctx, "report", [r.to_dict() for r in found])
 
 
 def check_report(ctx: Ctx, report_id: str) -> None:
@@ -54,7 +41,7 @@ def check_report(ctx: Ctx, report_id: str) -> None:
         raise NotFound(f"no intel report {report_id!r}")
     ids = [r[0] for r in ctx.store.con.execute(
         "SELECT case_id FROM intel_report_cases WHERE report_id = ?", [report_id]).fetchall()]
-    if not _visible(ctx, ids, queries.visible_ids(ctx, ids)):
+    if not scoped.restrict(ctx, "report", [{"report_id": report_id, "case_ids": ids}]):
         ctx.deny("intel report out of scope", ids, {"report_id": report_id})
         raise NotFound(f"no intel report {report_id!r}")
 
@@ -63,19 +50,27 @@ def overdue(ctx: Ctx) -> list[dict[str, Any]]:
     from caselink.intel import overdue_reports
 
     found = overdue_reports(ctx.store, purpose=ctx.purpose(), command=ctx.command)
-    keep = queries.visible_ids(ctx, sorted({c for o in found for c in o.case_ids}))
-    return [o.to_dict() for o in found if _visible(ctx, o.case_ids, keep)]
+    return scoped.restrict(ctx, "overdue", [o.to_dict() for o in found])
 
 
 def add_report(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
-    from caselink.intel import add_reports, parse_report
+    from caselink.intel import add_reports, load_policy, parse_report
 
     for case_id in body.get("case_ids") or []:
         queries.check_visible(ctx, str(case_id))
-    new, problems = parse_report({k: v for k, v in body.items() if v not in (None, "", [])}, "request", 1)
+    policy = load_policy(state_of(ctx.request).settings.intel_policy)
+    new, problems = parse_report({k: v for k, v in body.items() if v not in (None, "", [])}, "request", 1, policy)
     if new is None:
         raise ValidationFailed(problems)
-    return add_reports(ctx.store, [new], command=ctx.command)[0].to_dict()
+    return shown(ctx, add_reports(ctx.store, [new], policy=policy, command=ctx.command)[0].to_dict())
+
+
+def shown(ctx: Ctx, report: dict[str, Any]) -> dict[str, Any]:
+    """One report as the user may see it (``scoped.restrict``); NotFound if none of it is."""
+    cut = scoped.restrict(ctx, "report", [report])
+    if not cut:
+        raise NotFound(f"no intel report {report['report_id']!r}")
+    return cut[0]
 
 
 def do_step(ctx: Ctx, report_id: str, step: str, reason: str, outcome: str | None) -> dict[str, Any]:
@@ -83,7 +78,8 @@ def do_step(ctx: Ctx, report_id: str, step: str, reason: str, outcome: str | Non
 
     require(ctx.user.role, "intel:close" if step == "close" else "intel:update")
     check_report(ctx, report_id)
-    return transition(ctx.store, report_id, step, reason, outcome=outcome or None, command=ctx.command).to_dict()
+    return shown(ctx, transition(ctx.store, report_id, step, reason, outcome=outcome or None,
+                                 command=ctx.command).to_dict())
 
 
 @router.get("/intel", response_model=list[IntelOut])
@@ -106,14 +102,17 @@ def list_overdue(ctx: CtxDep) -> list[dict[str, Any]]:
 @router.get("/intel/{report_id}", response_model=IntelOut)
 def get_intel(ctx: CtxDep, report_id: ReportId) -> dict[str, Any]:
     """One report with its cases, mentions and full history (needs a purpose; audited)."""
-    from caselink.intel import get_report
-
     authenticate(ctx)
     ctx.need("intel:read")
+    return read_report(ctx, report_id)
+
+
+def read_report(ctx: Ctx, report_id: str) -> dict[str, Any]:
+    """One report with its history, as the user may see it (checked, audited, ``scoped.restrict``)."""
+    from caselink.intel import get_report
+
     check_report(ctx, report_id)
-    d = get_report(ctx.store, report_id, purpose=ctx.purpose(), command=ctx.command).to_dict()
-    d["case_ids"] = sorted(queries.visible_ids(ctx, d["case_ids"]))
-    return d
+    return shown(ctx, get_report(ctx.store, report_id, purpose=ctx.purpose(), command=ctx.command).to_dict())
 
 
 @router.post("/intel", response_model=IntelOut)

@@ -8,7 +8,7 @@ import orjson
 from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 
-from caselink.api import queries
+from caselink.api import queries, scoped
 from caselink.api.context import Ctx, authenticate, open_ctx
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import KnownSeriesOut, SeriesDetail, SeriesOut, SimilarOut
@@ -34,16 +34,16 @@ def similar_cases(ctx: Ctx, case_id: str, limit: int) -> list[dict[str, Any]]:
     batch = ctx.store.con.execute("SELECT batch_id FROM cases WHERE case_id = ?", [case_id]).fetchall()[0][0]
     if ctx.user.scope.unrestricted or batch not in linked_batches(ctx.store):
         found = similar(ctx.store, case_id, limit=limit * 3 + 10, purpose=purpose, command=ctx.command)
-        keep = queries.visible_ids(ctx, [r["case_id"] for r in found])
-        return [r for r in found if r["case_id"] in keep][:limit]
+        return scoped.restrict(ctx, "similar", found)[:limit]
     scope_sql, params = queries.visible_where(ctx, "c")
     rows = ctx.store.con.execute(
         "SELECT c.case_id, l.probability, l.log_odds, l.explanation FROM links l JOIN cases c "
         "ON c.case_id = CASE WHEN l.case_a = ? THEN l.case_b ELSE l.case_a END "
         f"WHERE (l.case_a = ? OR l.case_b = ?) AND {scope_sql} "
         "ORDER BY l.probability DESC, c.case_id LIMIT ?", [case_id, case_id, case_id, *params, limit]).fetchall()
-    out = [{"case_id": c, "probability": float(p), "log_odds": float(lo), "explanation": orjson.loads(e)}
-           for c, p, lo, e in rows]
+    out = scoped.restrict(ctx, "similar", [
+        {"case_id": c, "probability": float(p), "log_odds": float(lo), "explanation": orjson.loads(e)}
+        for c, p, lo, e in rows])
     ctx.store.audit("consultation", ctx.command, [case_id] + [r["case_id"] for r in out], purpose,
                     {"limit": limit, "results": len(out), "source": "links"})
     return out
@@ -69,13 +69,7 @@ def visible_series(ctx: Ctx, min_probability: float) -> list[dict[str, Any]]:
     from caselink.linkage.series import series
 
     found = series(ctx.store, min_probability=min_probability, purpose=ctx.purpose(), command=ctx.command)
-    keep = queries.visible_ids(ctx, sorted({c for s in found for c in s["case_ids"]}))
-    out = []
-    for s in found:
-        members = [c for c in s["case_ids"] if c in keep]
-        if len(members) >= 2:
-            out.append({**s, "case_ids": members})  # nothing says how many were left out
-    return out
+    return scoped.restrict(ctx, "series", found)  # nothing says how many were left out
 
 
 def series_detail(ctx: Ctx, series_id: str, min_probability: float) -> dict[str, Any]:

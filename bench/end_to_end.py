@@ -1,0 +1,119 @@
+"""End-to-end benchmark: ``caselink evaluate --end-to-end`` on each data set, with no labels.
+
+For each data set a source store is built (synthetic cases with their full truth, or the
+crimelinkage data judged by its own series_ids), then ``caselink.endtoend.evaluate_end_to_end``
+(the function the CLI calls) copies it without labels, links, queries ``similar`` and
+``series``, and judges them. Data sets:
+
+- ``london-deaths``: ``caselink synth --cases N --seed S`` (the default profile);
+- ``city-acquisitive``: ``caselink synth --profile city-acquisitive --cases N --seed S``;
+- ``crimelinkage``: ``caselink ingest --format crimelinkage`` of ``../shared/data/crimelinkage``,
+  truth from its series_ids (labelled cases only).
+
+    .venv/bin/python bench/end_to_end.py                                  # all three, 20,000 cases, seed 2
+    .venv/bin/python bench/end_to_end.py --datasets crimelinkage --model my-model.json
+
+Writes ``bench/results/end_to_end.json`` (one entry per data set; a later run replaces the
+entries of the data sets it ran).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DATA = Path(os.environ.get("CASELINK_SHARED_DATA", HERE.parent.parent / "shared" / "data")) / "crimelinkage"
+DATASETS = ("london-deaths", "city-acquisitive", "crimelinkage")
+PURPOSE = "end-to-end benchmark"
+
+
+def _synthetic(folder: Path, profile: str, cases: int, seed: int) -> tuple[Path, Path, str]:
+    """(cases JSON Lines, truth file, the equivalent command) of a synthetic data set."""
+    from caselink.synth import generate
+
+    options: dict[str, Any] = {}
+    command = f"caselink synth --cases {cases} --seed {seed}"
+    if profile != "london-deaths":
+        try:
+            from caselink.synth import PROFILES  # noqa: F401
+        except ImportError as exc:
+            raise SystemExit(f"{profile}: this caselink has no synth profiles (caselink synth --profile) yet") from exc
+        options["profile"] = profile
+        command += f" --profile {profile}"
+    res = generate(cases, seed, **options)
+    res.write_jsonl(folder / "cases.jsonl")
+    res.write_truth(folder / "truth.json")
+    return folder / "cases.jsonl", folder / "truth.json", command + " --out cases.jsonl --truth truth.json"
+
+
+def run_dataset(name: str, cases: int, seed: int, model: str | None, similar_sample: int,
+                data: Path = DATA) -> dict[str, Any]:
+    from caselink.endtoend import EndToEndConfig, evaluate_end_to_end, load_truth, truth_from_series
+    from caselink.store import Store
+
+    cfg = EndToEndConfig(model=model, similar_sample=similar_sample)
+    with tempfile.TemporaryDirectory(prefix="caselink-end-to-end-") as tmp:
+        folder = Path(tmp)
+        with Store.open(folder / "source.duckdb", user="bench") as store:
+            if name == "crimelinkage":
+                store.ingest([data], fmt="crimelinkage", run_hooks=False, show_progress=False)
+                truth = truth_from_series(store, purpose=PURPOSE, command="bench")
+                made = f"caselink ingest --format crimelinkage {data}"
+                flag = "--truth-from-series"
+            else:
+                path, truth_path, made = _synthetic(folder, name, cases, seed)
+                store.ingest([path], run_hooks=False, show_progress=False)
+                truth = load_truth(truth_path)
+                flag = "--truth truth.json"
+            result = evaluate_end_to_end(store, truth, cfg, purpose=PURPOSE, show_progress=None)
+    model_flag = f" --model-file {model}" if model else ""
+    result["commands"] = [made, f"caselink evaluate --end-to-end {flag} --similar-sample {similar_sample}"
+                                f"{model_flag} --json"]
+    result["data"]["store"] = name
+    return result
+
+
+def summary(name: str, d: dict[str, Any]) -> str:
+    def f(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.3f}"
+
+    b, c, s, r = d["blocking"], d["calibration"], d["similar"]["partner_at"], d["series"]
+    at = d["links"]["at"]
+    return (f"{name}: {d['data']['cases']} cases, blocking recall {f(b['recall'])} at {b['pairs_per_case']}/case; "
+            f"links P/R @0.2 {f(at['0.2']['precision'])}/{f(at['0.2']['recall'])} "
+            f"@0.5 {f(at['0.5']['precision'])}/{f(at['0.5']['recall'])} @0.8 {f(at['0.8']['precision'])}/"
+            f"{f(at['0.8']['recall'])}; mean p/rate {f(c['mean_over_rate'])}, ECE {c['ece']}; partner@1/5/10 "
+            f"{f(s['1'])}/{f(s['5'])}/{f(s['10'])}; series coverage {f(r['coverage'])}, purity {f(r['purity'])}, "
+            f"B-cubed F1 {f(r['f1'])} (alone {f(r['alone_f1'])}); {d['seconds']['total']:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
+    parser.add_argument("--cases", type=int, default=20_000, help="Cases of each synthetic data set.")
+    parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--model", default=None, help="A model JSON (default: what `caselink link` uses).")
+    parser.add_argument("--similar-sample", type=int, default=2000)
+    parser.add_argument("--data", type=Path, default=DATA, help="The crimelinkage data folder.")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "end_to_end.json")
+    opts = parser.parse_args()
+    report: dict[str, Any] = json.loads(opts.out.read_text()) if opts.out.exists() else {}
+    for name in opts.datasets:
+        result = run_dataset(name, opts.cases, opts.seed, opts.model, opts.similar_sample, opts.data)
+        result["load_average"] = list(os.getloadavg())
+        result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        report[name] = result
+        print(summary(name, result), flush=True)
+        opts.out.parent.mkdir(parents=True, exist_ok=True)
+        opts.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {opts.out}")
+
+
+if __name__ == "__main__":
+    main()
