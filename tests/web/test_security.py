@@ -100,6 +100,7 @@ ENDPOINTS: list[tuple[str, str, str, str | None]] = [
     ("GET", f"{API}/cases/MPS-002/history", "cases:read", "MPS-002"),
     ("GET", f"{API}/cases/export.csv", "cases:export", None),
     ("GET", f"{API}/alerts", "alerts:read", None),
+    ("GET", f"{API}/alerts/overdue", "alerts:read", None),
     ("POST", f"{API}/alerts/{{mps_alert}}/ack", "alerts:ack", "MPS-002"),
     ("POST", f"{API}/alerts/{{kent_alert}}/ack", "alerts:ack", "KENT-001"),
     ("GET", f"{API}/audit/log", "audit:read", None),
