@@ -132,6 +132,7 @@ ENDPOINTS: list[tuple[str, str, str, str | None]] = [
     ("GET", "/cases/MPS-001", "cases:read", "MPS-001"),
     ("GET", "/cases/KENT-001", "cases:read", "KENT-001"),
     ("GET", "/alerts", "alerts:read", None),
+    ("GET", "/checks", "checks:read", None),
     ("GET", "/audit", "audit:read", None),
     ("GET", f"{API}/entities?q=07700900555", "entities:read", None),
     ("GET", f"{API}/entities/phone:+447700900555", "entities:read", "MPS-002"),
