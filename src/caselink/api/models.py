@@ -132,13 +132,22 @@ class SimilarOut(BaseModel):
     case_id: str
     probability: float
     log_odds: float
+    stored: bool  # a stored link (above the kept-link threshold or among the case's top partners)
     explanation: list[Evidence]
+
+
+class SeriesMember(BaseModel):
+    """A case of a candidate series and its probability of belonging with the rest."""
+
+    case_id: str
+    confidence: float
 
 
 class SeriesOut(BaseModel):
     series_id: str
     case_ids: list[str]
     confidence: float
+    members: list[SeriesMember] = []
 
 
 class KnownSeriesOut(BaseModel):

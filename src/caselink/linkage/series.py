@@ -1,28 +1,31 @@
 """Series: groups of linked cases that probably share an offender, and the known series a case fits.
 
-Clustering is average-linkage hierarchical on ``1 - probability`` within each connected group
-of links at or above ``min_probability``; pairs with no stored link count as probability 0.
-Cutting the tree at ``1 - min_probability`` keeps groups whose *average* pairwise probability
-is at least ``min_probability``, and that average is reported as the group's confidence. A
-group too large to cluster at once is split by raising its threshold.
+``series`` partitions the cases of the stored links (every stored link, weak ones included: they
+are the top partners ``link`` keeps of every case) with ``caselink.linkage.partition``: an
+agglomeration on the links' log-odds in which two groups merge when the summed evidence of their
+cross pairs (each link's log-odds less the pairwise prior's; an unlinked cross pair counts a mild
+negative), with the prior against merging, gives the merge a probability of at least
+``min_probability``; members whose own probability of belonging with the rest is below it are
+then dropped. Each series reports each member's ``confidence`` (that probability) and its own
+``confidence``, the weakest member's, so ``--min-probability`` still bounds the confidence of
+every series shown, as it did when it bounded the average pairwise probability.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from caselink.errors import ConfigError
+from caselink.linkage.partition import PartitionConfig, partition
 from caselink.store.store import require_purpose
 
 if TYPE_CHECKING:
     from caselink.store.store import Store
-
-MAX_COMPONENT = 2_000
-
 
 def series_id(case_ids: list[str]) -> str:
     """A stable id for a set of cases: the same members give the same id in every run."""
@@ -31,79 +34,41 @@ def series_id(case_ids: list[str]) -> str:
 
 def cluster_links(
     a: np.ndarray, b: np.ndarray, prob: np.ndarray, min_probability: float,
+    config: PartitionConfig | None = None,
 ) -> list[tuple[list[int], float]]:
-    """Cluster nodes ``0..n-1`` given linked pairs; returns (members, confidence) for groups of 2+."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    keep = prob >= min_probability
-    if not keep.any():
+    """Cluster nodes ``0..n-1`` given linked pairs and their probabilities; returns (members,
+    confidence) for each series of 2+ (``partition`` at ``min_probability``; confidence is the
+    weakest member's probability of belonging with the rest)."""
+    if not len(a):
         return []
-    n = int(max(a.max(), b.max())) + 1
-    graph = coo_matrix((np.ones(int(keep.sum())), (a[keep], b[keep])), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    la, lb, lp = a[keep], b[keep], prob[keep]
-    comp = labels[la]
-    order = np.argsort(comp, kind="stable")  # links grouped by component: one pass, not one scan each
-    la, lb, lp, comp = la[order], lb[order], lp[order], comp[order]
-    bounds = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1], True])
-    out: list[tuple[list[int], float]] = []
-    for s, e in zip(bounds[:-1], bounds[1:], strict=True):
-        nodes = np.unique(np.r_[la[s:e], lb[s:e]])
-        out.extend(_cluster_component(nodes, la[s:e], lb[s:e], lp[s:e], min_probability))
-    return out
-
-
-def _cluster_component(
-    nodes: np.ndarray, a: np.ndarray, b: np.ndarray, prob: np.ndarray, min_probability: float,
-) -> list[tuple[list[int], float]]:
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
-    if len(nodes) > MAX_COMPONENT:
-        higher = min_probability + (1.0 - min_probability) / 2
-        if higher >= 0.999:
-            return []
-        return cluster_links(a, b, prob, higher)
-    pos = {int(n): i for i, n in enumerate(nodes)}
-    ia = np.array([pos[int(x)] for x in a])
-    ib = np.array([pos[int(x)] for x in b])
-    sim = np.zeros((len(nodes), len(nodes)))
-    sim[ia, ib] = prob
-    sim[ib, ia] = prob
-    dist = 1.0 - sim
-    np.fill_diagonal(dist, 0.0)
-    tree = linkage(squareform(dist, checks=False), method="average")
-    labels = fcluster(tree, t=1.0 - min_probability + 1e-12, criterion="distance")
-    out = []
-    for lab in np.unique(labels):
-        idx = np.flatnonzero(labels == lab)
-        if len(idx) < 2:
-            continue
-        block = sim[np.ix_(idx, idx)]
-        confidence = float(block[np.triu_indices(len(idx), 1)].mean())
-        out.append(([int(nodes[i]) for i in idx], confidence))
-    return out
+    cfg = replace(config or PartitionConfig(), min_probability=min_probability)
+    p = np.clip(np.asarray(prob, dtype=np.float64), 1e-12, 1 - 1e-12)
+    found = partition(a, b, np.log(p / (1.0 - p)), config=cfg).series()
+    return [(members, float(min(conf))) for members, conf in found]
 
 
 def series(
     store: Store, *, min_probability: float = 0.5, purpose: str | None, command: str = "series",
+    config: PartitionConfig | None = None,
 ) -> list[dict[str, Any]]:
-    """Candidate series from the stored links: ``[{"series_id", "case_ids", "confidence"}]``."""
+    """Candidate series from the stored links:
+    ``[{"series_id", "case_ids", "confidence", "members": [{"case_id", "confidence"}]}]``."""
     purpose = require_purpose(purpose, "listing series")
     if not 0.0 < min_probability < 1.0:
         raise ConfigError(f"--min-probability must be between 0 and 1 (exclusive), got {min_probability}")
-    links = store.con.execute(
-        "SELECT case_a, case_b, probability FROM links WHERE probability >= ?", [min_probability]).df()
+    cfg = replace(config or PartitionConfig(), min_probability=min_probability)
+    links = store.con.execute("SELECT case_a, case_b, log_odds FROM links").df()
     found: list[dict[str, Any]] = []
     if len(links):
         import pandas as pd
 
         codes, names = pd.factorize(pd.concat([links["case_a"], links["case_b"]], ignore_index=True))
         n = len(links)
-        for members, conf in cluster_links(codes[:n], codes[n:], links["probability"].to_numpy(), min_probability):
-            ids = sorted(str(names[m]) for m in members)
-            found.append({"series_id": series_id(ids), "case_ids": ids, "confidence": round(conf, 4)})
+        for members, conf in partition(codes[:n], codes[n:], links["log_odds"].to_numpy(), len(names), cfg).series():
+            rows = sorted((str(names[m]), round(c, 4)) for m, c in zip(members, conf, strict=True))
+            ids = [c for c, _ in rows]
+            found.append({"series_id": series_id(ids), "case_ids": ids, "confidence": min(c for _, c in rows),
+                          "members": [{"case_id": c, "confidence": p} for c, p in rows]})
     found.sort(key=lambda s: (-s["confidence"] * len(s["case_ids"]), s["case_ids"][0]))
     store.audit("consultation", command, sorted({c for s in found for c in s["case_ids"]}), purpose,
                 {"series": len(found), "min_probability": min_probability})
@@ -119,10 +84,11 @@ def series_for(
     ``score`` (see ``rank_series``); probability is the strongest link to a member and log_odds
     the mean over the linked members.
     """
-    from caselink.linkage.similar import similar
+    from caselink.linkage.similar import kept_threshold, similar
 
     purpose = require_purpose(purpose, "ranking series for a case")
-    near = similar(store, case_id, limit=500, purpose=purpose, command=command)
+    near = similar(store, case_id, limit=500, purpose=purpose, command=command,
+                   min_probability=kept_threshold(store))  # its links, not every candidate
     if not near:
         return []
     rows = series_members(store.con, [r["case_id"] for r in near])
