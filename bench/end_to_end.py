@@ -45,11 +45,11 @@ def _synthetic(folder: Path, profile: str, cases: int, seed: int) -> tuple[Path,
 
 
 def run_dataset(name: str, cases: int, seed: int, model: str | None, similar_sample: int,
-                data: Path = DATA) -> dict[str, Any]:
+                data: Path = DATA, deep_sample: int = 50) -> dict[str, Any]:
     from caselink.endtoend import EndToEndConfig, evaluate_end_to_end, load_truth, truth_from_series
     from caselink.store import Store
 
-    cfg = EndToEndConfig(model=model, similar_sample=similar_sample)
+    cfg = EndToEndConfig(model=model, similar_sample=similar_sample, similar_deep_sample=deep_sample)
     with tempfile.TemporaryDirectory(prefix="caselink-end-to-end-") as tmp:
         folder = Path(tmp)
         with Store.open(folder / "source.duckdb", user="bench") as store:
@@ -65,7 +65,8 @@ def run_dataset(name: str, cases: int, seed: int, model: str | None, similar_sam
                 flag = "--truth truth.json"
             result = evaluate_end_to_end(store, truth, cfg, purpose=PURPOSE, show_progress=None)
     model_flag = f" --model-file {model}" if model else ""
-    result["commands"] = [made, f"caselink evaluate --end-to-end {flag} --similar-sample {similar_sample}"
+    result["commands"] = [made, f"caselink evaluate --end-to-end {flag} --similar-sample {similar_sample} "
+                                f"--similar-deep-sample {deep_sample}"
                                 f"{model_flag} --json"]
     result["data"]["store"] = name
     if name != "crimelinkage":
@@ -101,8 +102,12 @@ ROWS = (
      lambda d: " / ".join(_n(d["similar"]["partner_at"][k]) for k in ("1", "5", "10"))),
     ("partner@1 / @5 / @10 of the candidate ranking (no threshold)",
      lambda d: " / ".join(_n(d["similar"]["ranking_partner_at"][k]) for k in ("1", "5", "10"))),
-    ("serial cases queried (`similar` lists nothing)",
-     lambda d: f"{d['similar']['queries']} of {d['similar']['serial_cases']} ({_n(d['similar']['listed_nothing'])})"),
+    ("serial cases asked for k <= 5 / k = 10 (`similar` lists nothing)",
+     lambda d: f"{d['similar']['queries']} / {d['similar'].get('queries_at', {}).get('10', d['similar']['queries'])} "
+               f"of {d['similar']['serial_cases']} ({_n(d['similar']['listed_nothing'])})"),
+    ("`similar` median / p95 ms (top 5; top 10)",
+     lambda d: "; ".join(f"{p['seconds_median'] * 1000:.0f} / {p['seconds_p95'] * 1000:.0f}"
+                         for p in d["similar"].get("passes", []))),
     ("serial cases in a series of their offender (majority)", lambda d: _n(d["series"]["coverage"])),
     ("purity of predicted series (series of 2+)",
      lambda d: f"{_n(d['series']['purity'])} ({d['series']['predicted_series']})"),
@@ -128,6 +133,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--model", default=None, help="A model JSON (default: what `caselink link` uses).")
     parser.add_argument("--similar-sample", type=int, default=2000)
+    parser.add_argument("--similar-deep-sample", type=int, default=50, help="Cases asked for k above keep_top.")
     parser.add_argument("--data", type=Path, default=DATA, help="The crimelinkage data folder.")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "end_to_end.json")
     parser.add_argument("--table", action="store_true", help="Only print the README table of the results file.")
@@ -137,7 +143,8 @@ def main() -> None:
         return
     report: dict[str, Any] = json.loads(opts.out.read_text()) if opts.out.exists() else {}
     for name in opts.datasets:
-        result = run_dataset(name, opts.cases, opts.seed, opts.model, opts.similar_sample, opts.data)
+        result = run_dataset(name, opts.cases, opts.seed, opts.model, opts.similar_sample, opts.data,
+                             opts.similar_deep_sample)
         result["load_average"] = list(os.getloadavg())
         result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         report[name] = result

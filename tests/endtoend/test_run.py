@@ -142,10 +142,11 @@ def test_labels_never_reach_linkage(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         result = evaluate_end_to_end(store, load_truth(_truth_file(tmp_path / "truth.json")), purpose=PURPOSE,
                                      show_progress=False)
     assert seen and max(seen) == 0
+    assert [p["queries"] for p in result["similar"]["passes"]] == [p["queries"] for p in planted[0]["similar"]["passes"]]
     assert result["data"]["labels_stripped"] == 6
     plain, _ = planted
     for part in ("blocking", "links", "calibration", "similar", "series"):
-        strip = {"seconds_median", "seconds_p95"}
+        strip = {"seconds_median", "seconds_p95", "passes"}
         assert {k: v for k, v in result[part].items() if k not in strip} == \
                {k: v for k, v in plain[part].items() if k not in strip}, part
 
@@ -167,10 +168,11 @@ def test_truth_from_series_judges_labelled_cases_only(tmp_path: Path, planted: t
 def test_similar_sample_is_seeded_and_said(tmp_path: Path) -> None:
     with _store(tmp_path, "sample") as store:
         truth = Truth({c: ("X",) for c in BARKING} | {c: ("Y",) for c in FAR}, complete=True, source="test")
-        d = evaluate_end_to_end(store, truth, EndToEndConfig(similar_sample=3, seed=4), purpose=PURPOSE,
+        d = evaluate_end_to_end(store, truth, EndToEndConfig(similar_sample=3, similar_deep_sample=2, seed=4), purpose=PURPOSE,
                                 show_progress=False)
     assert d["similar"]["sampled"] and d["similar"]["queries"] == 3 and d["similar"]["serial_cases"] == 6
     assert d["similar"]["seed"] == 4
+    assert d["similar"]["queries_at"] == {"1": 3, "5": 3, "10": 2}  # k = 10 > keep_top: the smaller sample
 
 
 def test_refuses_truth_of_another_data_set(tmp_path: Path) -> None:

@@ -34,9 +34,10 @@ def human_lines(d: dict[str, Any]) -> list[str]:
     which = (f"a seeded sample of {sim['queries']} of {sim['serial_cases']}" if sim["sampled"]
              else f"all {sim['queries']}")
     at = "  ".join(f"partner@{k} {_f(v)}" for k, v in sim["partner_at"].items())
-    lines.append(f"similar (top {sim['limit']}) for {which} serial cases: {at}; listed nothing for "
-                 f"{_f(sim['listed_nothing'])}; {_f(sim['seconds_median'] * 1000, 0)} ms median, "
-                 f"{_f(sim['seconds_p95'] * 1000, 0)} ms p95")
+    lines.append(f"similar for {which} serial cases: {at}; listed nothing for {_f(sim['listed_nothing'])}")
+    for p in sim["passes"]:
+        lines.append(f"  top {p['limit']} asked of {p['queries']} cases: {_f(p['seconds_median'] * 1000, 0)} ms median, "
+                     f"{_f(p['seconds_p95'] * 1000, 0)} ms p95")
     ranked = "  ".join(f"@{k} {_f(v)}" for k, v in sim["ranking_partner_at"].items())
     lines.append(f"  the same cases' candidates ranked by probability, no threshold: partner{ranked}")
     lines.append(f"series (min probability {ser['min_probability']:g}): {ser['predicted_series']} series of 2+; "

@@ -10,7 +10,8 @@
    probabilities of that run;
 3. the stored links: precision and recall at each probability cut;
 4. ``similar`` (the function the CLI calls) for each serial case, or a seeded sample of them:
-   partner@k;
+   partner@k (k above the run's ``keep_top`` for a smaller seeded sample: those answers are
+   scored on the fly); and partner@k of the candidate ranking of the same cases;
 5. ``series`` (the function the CLI calls): ``caselink.linkage.series_quality``.
 
 The scratch store is deleted afterwards unless ``keep`` names where to leave it. Reads of the
@@ -60,11 +61,14 @@ class EndToEndConfig:
     ks: tuple[int, ...] = (1, 5, 10)
     min_probability: float = 0.5  # series
     similar_sample: int = 2000
+    similar_deep_sample: int = 50  # for k above the link run's keep_top (similar scores those on the fly)
     seed: int = 0
 
     def __post_init__(self) -> None:
         if self.similar_sample < 0:
             raise ConfigError(f"--similar-sample must be 0 (every serial case) or more, got {self.similar_sample}")
+        if self.similar_deep_sample < 0:
+            raise ConfigError(f"--similar-deep-sample must be 0 (every sampled case) or more, got {self.similar_deep_sample}")
         if not self.ks or min(self.ks) < 1:
             raise ConfigError(f"partner@k needs k of at least 1, got {list(self.ks)}")
         if not 0.0 < self.min_probability < 1.0:
@@ -114,34 +118,61 @@ def copy_without_labels(source: Store, scratch: Store, folder: Path, *, purpose:
     return {"cases": records, "labels_stripped": stripped}
 
 
-def _query_similar(scratch: Store, index: TruthIndex, cfg: EndToEndConfig, purpose: str,
-                   show_progress: bool | None, cand: npt.NDArray[np.int64], prob: np.ndarray) -> dict[str, Any]:
-    """partner@k of ``similar`` for the serial cases (or a seeded sample), with its latency, and
-    of the same cases' candidate ranking (every scored pair, no threshold)."""
+def _ask_similar(scratch: Store, index: TruthIndex, cases: npt.NDArray[np.intp], limit: int, cfg: EndToEndConfig,
+                 purpose: str, show_progress: bool | None) -> tuple[list[list[str]], list[set[str]], dict[str, Any]]:
+    """What ``similar`` lists (top ``limit``) for each of ``cases``, their true partners, and the
+    pass's size and latency."""
     from caselink.linkage.similar import similar
 
-    serial = np.asarray(sorted(index.partners), dtype=np.intp)
-    sampled = 0 < cfg.similar_sample < len(serial)
-    if sampled:
-        serial = np.sort(np.random.default_rng(cfg.seed).choice(serial, cfg.similar_sample, replace=False))
     listed: list[list[str]] = []
     wanted: list[set[str]] = []
     seconds: list[float] = []
-    with progress.bar("similar for serial cases", total=len(serial), show=show_progress) as bar:
-        for i in serial.tolist():
+    with progress.bar(f"similar (top {limit}) for serial cases", total=len(cases), show=show_progress) as bar:
+        for i in cases.tolist():
             t0 = time.perf_counter()
-            rows = similar(scratch, index.case_ids[i], limit=max(cfg.ks), purpose=purpose, command=COMMAND,
+            rows = similar(scratch, index.case_ids[i], limit=limit, purpose=purpose, command=COMMAND,
                            model=cfg.model, config=cfg.link)
             seconds.append(time.perf_counter() - t0)
             listed.append([r["case_id"] for r in rows])
             wanted.append({index.case_ids[j] for j in index.partners[i]})
             bar.advance()
-    out = figures.partner_at_k(listed, wanted, cfg.ks)
-    out["ranking_partner_at"] = figures.ranking_partner_at_k(cand, prob, index.linked(cand), index.n, serial, cfg.ks)
     lat = np.asarray(seconds) if seconds else np.zeros(1)
-    out.update({"serial_cases": len(index.partners), "sampled": sampled, "seed": cfg.seed if sampled else None,
-                "limit": max(cfg.ks), "seconds_median": round(float(np.median(lat)), 4),
-                "seconds_p95": round(float(np.percentile(lat, 95)), 4)})
+    return listed, wanted, {"limit": limit, "queries": len(cases), "seconds_median": round(float(np.median(lat)), 4),
+                            "seconds_p95": round(float(np.percentile(lat, 95)), 4)}
+
+
+def _sample(cases: npt.NDArray[np.intp], size: int, seed: int) -> npt.NDArray[np.intp]:
+    if 0 < size < len(cases):
+        return np.sort(np.random.default_rng(seed).choice(cases, size, replace=False))
+    return cases
+
+
+def _query_similar(scratch: Store, index: TruthIndex, cfg: EndToEndConfig, link_cfg: LinkConfig, purpose: str,
+                   show_progress: bool | None, cand: npt.NDArray[np.int64], prob: np.ndarray) -> dict[str, Any]:
+    """partner@k of ``similar`` for the serial cases (or a seeded sample), with its latency, and
+    of the same cases' candidate ranking (every scored pair, no threshold). k up to the link
+    run's ``keep_top`` is answered from the stored links; a larger k needs ``similar`` to score
+    on the fly, so it is asked of a smaller seeded sample (``similar_deep_sample``)."""
+    serial = np.asarray(sorted(index.partners), dtype=np.intp)
+    chosen = _sample(serial, cfg.similar_sample, cfg.seed)
+    keep_top = int(getattr(link_cfg, "keep_top", 0))
+    quick = min(max(cfg.ks), keep_top) if keep_top else max(cfg.ks)
+    listed, wanted, first = _ask_similar(scratch, index, chosen, quick, cfg, purpose, show_progress)
+    out = figures.partner_at_k(listed, wanted, [k for k in cfg.ks if k <= quick])
+    passes = [first]
+    queries_at = {str(k): len(chosen) for k in cfg.ks if k <= quick}
+    deep_ks = [k for k in cfg.ks if k > quick]
+    if deep_ks:
+        deep = _sample(chosen, cfg.similar_deep_sample, cfg.seed + 1)
+        listed2, wanted2, second = _ask_similar(scratch, index, deep, max(cfg.ks), cfg, purpose, show_progress)
+        out["partner_at"].update(figures.partner_at_k(listed2, wanted2, deep_ks)["partner_at"])
+        passes.append(second)
+        queries_at.update({str(k): len(deep) for k in deep_ks})
+    out["partner_at"] = {str(k): out["partner_at"][str(k)] for k in cfg.ks}
+    out["ranking_partner_at"] = figures.ranking_partner_at_k(cand, prob, index.linked(cand), index.n, chosen, cfg.ks)
+    out.update({"queries_at": queries_at, "serial_cases": len(index.partners), "sampled": len(chosen) < len(serial),
+                "seed": cfg.seed if len(chosen) < len(serial) else None, "limit": quick, "passes": passes,
+                "seconds_median": first["seconds_median"], "seconds_p95": first["seconds_p95"]})
     return out
 
 
@@ -220,7 +251,7 @@ def evaluate_end_to_end(store: Store, truth: Truth, config: EndToEndConfig | Non
             judged = _judge_links(index, cand, prob, stored, stored_p, cfg)
             judged["blocking"]["by_block"] = report.by_block
             judged["links"]["store_probability"] = link_cfg.store_probability
-            similar_figures = _query_similar(scratch, index, cfg, purpose, show_progress, cand, prob)
+            similar_figures = _query_similar(scratch, index, cfg, link_cfg, purpose, show_progress, cand, prob)
             seconds["similar"] = time.perf_counter() - t0 - sum(seconds.values())
             series_figures = _series(scratch, index, truth, cfg, purpose)
             seconds["series"] = time.perf_counter() - t0 - sum(seconds.values())
