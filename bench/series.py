@@ -69,7 +69,7 @@ def member_calibration(found: list[dict[str, Any]], truth: dict[str, Any]) -> li
     for s in found:
         offenders = {c: set(truth.get(c) or [f"alone:{c}"]) for c in s["case_ids"]}
         top = Counter(o for v in offenders.values() for o in v).most_common(1)[0][0]
-        for m in s["members"]:
+        for m in s.get("members") or [{"case_id": c, "confidence": s["confidence"]} for c in s["case_ids"]]:
             stated.append(m["confidence"])
             belongs.append(top in offenders[m["case_id"]])
     p, ok = np.asarray(stated), np.asarray(belongs)
