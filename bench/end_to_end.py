@@ -37,16 +37,8 @@ def _synthetic(folder: Path, profile: str, cases: int, seed: int) -> tuple[Path,
     """(cases JSON Lines, truth file, the equivalent command) of a synthetic data set."""
     from caselink.synth import generate
 
-    options: dict[str, Any] = {}
-    command = f"caselink synth --cases {cases} --seed {seed}"
-    if profile != "london-deaths":
-        try:
-            from caselink.synth import PROFILES  # noqa: F401
-        except ImportError as exc:
-            raise SystemExit(f"{profile}: this caselink has no synth profiles (caselink synth --profile) yet") from exc
-        options["profile"] = profile
-        command += f" --profile {profile}"
-    res = generate(cases, seed, **options)
+    command = f"caselink synth --profile {profile} --cases {cases} --seed {seed}"
+    res = generate(cases, seed, profile=profile)
     res.write_jsonl(folder / "cases.jsonl")
     res.write_truth(folder / "truth.json")
     return folder / "cases.jsonl", folder / "truth.json", command + " --out cases.jsonl --truth truth.json"
@@ -76,6 +68,8 @@ def run_dataset(name: str, cases: int, seed: int, model: str | None, similar_sam
     result["commands"] = [made, f"caselink evaluate --end-to-end {flag} --similar-sample {similar_sample}"
                                 f"{model_flag} --json"]
     result["data"]["store"] = name
+    if name != "crimelinkage":
+        result["data"]["truth"] = f"full truth of: {made}"
     return result
 
 
@@ -88,9 +82,43 @@ def summary(name: str, d: dict[str, Any]) -> str:
     return (f"{name}: {d['data']['cases']} cases, blocking recall {f(b['recall'])} at {b['pairs_per_case']}/case; "
             f"links P/R @0.2 {f(at['0.2']['precision'])}/{f(at['0.2']['recall'])} "
             f"@0.5 {f(at['0.5']['precision'])}/{f(at['0.5']['recall'])} @0.8 {f(at['0.8']['precision'])}/"
-            f"{f(at['0.8']['recall'])}; mean p/rate {f(c['mean_over_rate'])}, ECE {c['ece']}; partner@1/5/10 "
-            f"{f(s['1'])}/{f(s['5'])}/{f(s['10'])}; series coverage {f(r['coverage'])}, purity {f(r['purity'])}, "
+            f"{f(at['0.8']['recall'])}; mean p/rate {f(c['mean_over_rate'])}, ECE {c['ece']}, "
+            f"largest bin gap {f(c['max_bin_gap'])}; partner@1/5/10 "
+            f"{f(s['1'])}/{f(s['5'])}/{f(s['10'])} (ranking {f(d['similar']['ranking_partner_at']['5'])} @5); series coverage {f(r['coverage'])}, purity {f(r['purity'])}, "
             f"B-cubed F1 {f(r['f1'])} (alone {f(r['alone_f1'])}); {d['seconds']['total']:.0f} s")
+
+
+ROWS = (
+    ("blocking recall (candidate pairs per case)",
+     lambda d: f"{_n(d['blocking']['recall'])} ({d['blocking']['pairs_per_case']})"),
+    *[(f"stored links p >= {t}: precision / recall",
+       lambda d, t=t: f"{_n(d['links']['at'][t]['precision'])} / {_n(d['links']['at'][t]['recall'])}")
+      for t in ("0.2", "0.5", "0.8")],
+    ("mean p / true link rate (candidate pairs)", lambda d: _n(d["calibration"]["mean_over_rate"])),
+    ("ECE, 10 bins / largest gap in a bin of 20+ pairs",
+     lambda d: f"{_n(d['calibration']['ece'], 4)} / {_n(d['calibration']['max_bin_gap'])}"),
+    ("partner@1 / @5 / @10 through `similar`",
+     lambda d: " / ".join(_n(d["similar"]["partner_at"][k]) for k in ("1", "5", "10"))),
+    ("partner@1 / @5 / @10 of the candidate ranking (no threshold)",
+     lambda d: " / ".join(_n(d["similar"]["ranking_partner_at"][k]) for k in ("1", "5", "10"))),
+    ("serial cases queried (`similar` lists nothing)",
+     lambda d: f"{d['similar']['queries']} of {d['similar']['serial_cases']} ({_n(d['similar']['listed_nothing'])})"),
+    ("serial cases in a series of their offender (majority)", lambda d: _n(d["series"]["coverage"])),
+    ("purity of predicted series (series of 2+)",
+     lambda d: f"{_n(d['series']['purity'])} ({d['series']['predicted_series']})"),
+    ("B-cubed F1 (all alone)", lambda d: f"{_n(d['series']['f1'])} ({_n(d['series']['alone_f1'])})"),
+    ("seconds (similar)", lambda d: f"{d['seconds']['total']:.0f} ({d['seconds']['similar']:.0f})"),
+)
+
+
+def _n(v: float | None, digits: int = 3) -> str:
+    return "n/a" if v is None else f"{v:.{digits}f}"
+
+
+def table(report: dict[str, Any]) -> str:
+    """The README's table rows (markdown) of the data sets in ``report``, in ``DATASETS`` order."""
+    names = [n for n in DATASETS if n in report]
+    return "\n".join(f"| {label} | " + " | ".join(row(report[n]) for n in names) + " |" for label, row in ROWS)
 
 
 def main() -> None:
@@ -102,7 +130,11 @@ def main() -> None:
     parser.add_argument("--similar-sample", type=int, default=2000)
     parser.add_argument("--data", type=Path, default=DATA, help="The crimelinkage data folder.")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "end_to_end.json")
+    parser.add_argument("--table", action="store_true", help="Only print the README table of the results file.")
     opts = parser.parse_args()
+    if opts.table:
+        print(table(json.loads(opts.out.read_text())))
+        return
     report: dict[str, Any] = json.loads(opts.out.read_text()) if opts.out.exists() else {}
     for name in opts.datasets:
         result = run_dataset(name, opts.cases, opts.seed, opts.model, opts.similar_sample, opts.data)

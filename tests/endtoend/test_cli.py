@@ -36,10 +36,10 @@ def test_json_schema(cli: CliRunner, db_path: Path, tmp_path: Path) -> None:
     for v in d["links"]["at"].values():
         assert set(v) == {"links", "true_links", "precision", "recall"}
     cal = d["calibration"]
-    assert set(cal) >= {"mean_probability", "link_rate", "mean_over_rate", "ece", "bins"}
+    assert set(cal) >= {"mean_probability", "link_rate", "mean_over_rate", "ece", "max_bin_gap", "bins"}
     assert all(set(b) == {"from", "to", "pairs", "linked_pairs", "mean_probability", "linked_share"}
                for b in cal["bins"])
-    assert set(d["similar"]["partner_at"]) == {"1", "5", "10"}
+    assert set(d["similar"]["partner_at"]) == set(d["similar"]["ranking_partner_at"]) == {"1", "5", "10"}
     assert set(d["series"]) >= {"coverage", "purity", "precision", "recall", "f1", "alone_f1", "min_probability"}
     assert d["model"]["name"]
 

@@ -73,6 +73,8 @@ def test_hand_checkable_figures(planted: tuple[dict[str, Any], Path]) -> None:
     # similar lists a Barking partner first for each Barking death, nothing true for the far pair
     assert d["similar"]["queries"] == 6 and not d["similar"]["sampled"]
     assert d["similar"]["partner_at"] == {"1": round(4 / 6, 4), "5": round(4 / 6, 4), "10": round(4 / 6, 4)}
+    # ranking every candidate pair: the far pair was never compared, so at most the 4 deaths
+    assert d["similar"]["ranking_partner_at"] == {"1": round(4 / 6, 4), "5": round(4 / 6, 4), "10": round(4 / 6, 4)}
     # the Barking deaths form a pure series (how many of the four: see the kept-store test)
     s = d["series"]
     assert s["purity"] == 1.0 and s["coverage"] >= round(2 / 6, 4) and s["f1"] > s["alone_f1"]
@@ -183,7 +185,9 @@ def test_figures_of_known_arrays() -> None:
     cal = figures.calibration(np.array([0.05, 0.15, 0.15, 0.95]), np.array([False, True, False, True]))
     assert cal["mean_probability"] == 0.325 and cal["link_rate"] == 0.5
     assert cal["ece"] == pytest.approx((0.05 + 2 * 0.35 + 0.05) / 4, abs=1e-5)
-    assert [b["pairs"] for b in cal["bins"]] == [1, 2, 1]
+    assert [b["pairs"] for b in cal["bins"]] == [1, 2, 1] and cal["max_bin_gap"] is None
+    many = figures.calibration(np.r_[np.full(40, 0.15), np.full(30, 0.55)], np.r_[np.zeros(40, bool), np.ones(30, bool)])
+    assert many["max_bin_gap"] == 0.45
     at = figures.links_at(np.array([0.9, 0.6, 0.3]), np.array([True, False, True]), np.array([True, True, True]),
                           4, [0.5])
     assert at["0.5"] == {"links": 2, "true_links": 1, "precision": 0.5, "recall": 0.25}

@@ -157,3 +157,27 @@ def test_erasure_keeps_the_chain_verifying(reported: Path) -> None:
         store.erase(["D2"], reason="test erasure")
         result = audit.verify(store.con)
     assert result.ok, result.problems
+
+
+def test_reports_from_before_the_upgrade_are_anchored_by_it(db_path: Path) -> None:
+    from caselink.store.migrate import available_migrations
+
+    con = duckdb.connect(str(db_path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL)")
+    for mig in available_migrations():
+        if mig.version < 20:
+            con.execute(mig.sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [mig.version, mig.name])
+    con.execute("INSERT INTO intel_reports VALUES ('INT-2025-000001', 1, TIMESTAMP '2025-01-01 09:00:00', "
+                "TIMESTAMP '2025-01-01 09:00:00', 'old', NULL, 'mother', NULL, 'phone', 'before the upgrade', "
+                "'normal', 'policy default', 'received', TIMESTAMP '2025-01-01 09:00:00', 0, NULL, 'abc')")
+    con.execute("INSERT INTO intel_transitions (report_id, kind, from_state, to_state, happened_at, user_name, "
+                "reason, detail) VALUES ('INT-2025-000001', 'received', NULL, 'received', "
+                "TIMESTAMP '2025-01-01 09:00:00', 'old', 'received via phone', '{\"priority\": \"normal\"}')")
+    con.close()
+    with Store.open(db_path, user="auditor") as store:       # migrates to 0020 and anchors what is there
+        assert audit.verify(store.con).ok
+    _tamper(db_path, "UPDATE intel_reports SET text = 'rewritten' WHERE report_id = 'INT-2025-000001'")
+    assert _problems(db_path) == ["intel report INT-2025-000001 was edited (its content does not match the "
+                                  "audit chain)"]

@@ -90,7 +90,8 @@ def test_cli_escalate_and_link(cli: CliRunner, db_path: Path, tmp_path: Path) ->
     assert "nothing to escalate" in str(_run(cli, ["intel", "escalate"]))
     out = _run(cli, ["intel", "escalate", "--json"], now="2026-03-03T21:00:00Z")
     assert out == {"escalated": [{"report_id": "INT-2026-000001", "from": "intel_desk", "to": "detective_sergeant",
-                                  "level": 1, "overdue_hours": 12.0}], "escalated_alerts": []}
+                                  "level": 1, "overdue_hours": 12.0,
+                                  "due_at": "2026-03-03T09:00:00"}], "escalated_alerts": []}
     text = _run(cli, ["intel", "link", "INT-2026-000001", "B1", "--reason", "same street"])
     assert "now concerns B1" in str(text)
     listed = _run(cli, ["intel", "list", "--case", "B1", "--purpose", "p", "--json"])

@@ -76,16 +76,43 @@ def test_partner_table_gives_the_features_and_probabilities_of_a_full_table(grow
                                np.asarray(model.score(f_full).probability), rtol=1e-5, atol=1e-7)
 
 
+def _top_partner_pairs(grown: Store, ids: np.ndarray, a: np.ndarray, b: np.ndarray, prob: np.ndarray,
+                       k: int) -> np.ndarray:
+    """Which new pairs are in the top ``k`` of a new case (among all its candidates) or of an old
+    partner (among its links already stored and its new pairs): worked out naively."""
+    old = {}
+    for x, y, p in grown.con.execute("SELECT case_a, case_b, probability FROM links").fetchall():
+        old.setdefault(x, []).append(p)
+        old.setdefault(y, []).append(p)
+    new = set(grown.new_ids)  # type: ignore[attr-defined]
+    mine: dict[str, list[tuple[float, int]]] = {}
+    for i, (x, y) in enumerate(zip(ids[a].astype(str), ids[b].astype(str), strict=True)):
+        mine.setdefault(x, []).append((prob[i], i))
+        mine.setdefault(y, []).append((prob[i], i))
+    chosen = np.zeros(len(a), dtype=bool)
+    for case, offers in mine.items():
+        pool = [(p, i) for p, i in offers] + ([] if case in new else [(p, -1) for p in old.get(case, [])])
+        for _, i in sorted(pool, key=lambda t: -t[0])[:k]:
+            if i >= 0:
+                chosen[i] = True
+    return chosen
+
+
 def test_incremental_link_stores_what_a_full_table_scores(grown: Store) -> None:
-    report = link(grown)
-    assert report.incremental and report.linked_cases == NEW and report.candidate_pairs > 0
     frame, entities, context, ids, new_rows = _world(grown)
     pairs = candidate_pairs(frame, entities=entities, new_rows=new_rows)
     feats = compare_pairs(build_table(frame, entities, context), pairs.a, pairs.b)
     prob = np.asarray(resolve_model(None).score(feats).probability)
-    keep = prob >= LinkConfig().store_probability
+    cfg = LinkConfig()
+    keep = (prob >= cfg.store_probability) | _top_partner_pairs(grown, ids, pairs.a, pairs.b, prob, cfg.keep_top)
+    assert (keep & (prob < cfg.store_probability)).any(), "some top partners lie below the threshold"
+    before = grown.con.execute("SELECT count(*) FROM links").fetchall()[0][0]
+    report = link(grown)
+    assert report.incremental and report.linked_cases == NEW and report.candidate_pairs > 0
     expected = {tuple(sorted((str(ids[a]), str(ids[b])))): p
                 for a, b, p in zip(pairs.a[keep], pairs.b[keep], prob[keep], strict=True)}
+    # old cases' links stay (a displaced top partner too: links only grow in an incremental run)
+    assert grown.con.execute("SELECT count(*) FROM links").fetchall()[0][0] == before + len(expected)
     stored = {(a, b): p for a, b, p in grown.con.execute(
         "SELECT case_a, case_b, probability FROM links WHERE list_contains(?, case_a) OR list_contains(?, case_b)",
         [grown.new_ids, grown.new_ids]).fetchall()}  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ def unlinked(store: Store, tmp_path: Path) -> Store:
 def _check_shape(rows: list[dict[str, object]]) -> None:
     assert rows
     for r in rows:
-        assert set(r) == {"case_id", "probability", "log_odds", "explanation"}
+        assert set(r) == {"case_id", "probability", "log_odds", "stored", "explanation"}
         assert 0.0 <= r["probability"] <= 1.0  # type: ignore[operator]
         for e in r["explanation"]:  # type: ignore[attr-defined]
             assert set(e) == {"feature", "value", "contribution"}

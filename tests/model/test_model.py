@@ -153,7 +153,7 @@ def test_calibration_with_the_full_truth_rescales_slope_and_offset(world: CaseTa
     # the model's log-odds are an affine map of the old ones, and explanations still add up
     assert after.log_odds == pytest.approx(info["intercept_shift"] + info["slope_factor"] * before, abs=5e-3)  # rounded in JSON
     names, parts = mdl.contributions(feats)
-    assert parts.sum(axis=1) + mdl.intercept == pytest.approx(after.log_odds, abs=1e-6)
+    assert parts.sum(axis=1) + mdl.baseline == pytest.approx(after.log_odds, abs=1e-6)
     linked = np.array([bool(set(world.series[p]) & set(world.series[q])) for p, q in zip(a, b, strict=True)])
     assert after.probability.mean() == pytest.approx(linked.mean(), rel=0.02)  # logistic fit: means agree
 

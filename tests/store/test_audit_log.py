@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from tests.corpus import valid_record
 
 from caselink import audit
+from caselink.audit.log import GENESIS, row_hash
 from caselink.cli import main
 from caselink.errors import NotFound, PurposeRequired
 from caselink.store import Store
@@ -224,4 +225,43 @@ def test_a_whole_store_read_is_one_row_found_for_every_case_that_was_in_the_stor
     assert reads("C00002") == ["op all"]            # erased before the second read
     assert reads("C00007") == ["op all again"]      # ingested after the first
     assert reads("C99999") == []
+    assert audit.verify(store.con).ok
+
+
+@pytest.mark.parametrize("emptied", [
+    ["DELETE FROM audit_log", "DELETE FROM audit_head"],  # every row and the head
+    ["DELETE FROM audit_log", "DELETE FROM audit_head", "DELETE FROM ingest_batches"],  # and the batches
+])
+def test_an_emptied_log_over_a_store_with_cases_does_not_verify(store: Store, tmp_path: Path,
+                                                               emptied: list[str]) -> None:
+    _seed(store, tmp_path)
+    for sql in emptied:
+        store.con.execute(sql)
+    result = audit.verify(store.con)
+    assert not result.ok and "empty" in (result.reason or "")
+
+
+def test_a_chain_rebuilt_without_a_batch_does_not_verify(store: Store, tmp_path: Path) -> None:
+    """Rows deleted and the chain recomputed over the rest (hashes valid): the batch it lost is named."""
+    _seed(store, tmp_path)
+    path = tmp_path / "second.jsonl"
+    path.write_text(json.dumps(valid_record(99)) + "\n")
+    second = store.ingest([path], run_hooks=False).batch_id
+    assert audit.verify(store.con).ok
+    kept = store.con.execute("SELECT ts, user_name, action, command, case_ids, purpose, detail FROM audit_log "
+                             "WHERE NOT contains(detail, ?) ORDER BY seq", [second]).fetchall()
+    store.con.execute("DELETE FROM audit_log")
+    store.con.execute("DELETE FROM audit_head")
+    prev = GENESIS
+    for seq, (ts, user, action, command, ids, purpose, detail) in enumerate(kept, start=1):
+        digest = row_hash(prev, seq, ts, user, action, command, ids, purpose, detail)
+        store.con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          [seq, ts, user, action, command, ids, purpose, detail, prev, digest])
+        prev = digest
+    store.con.execute("INSERT INTO audit_head VALUES (1, ?, ?)", [len(kept), prev])
+    result = audit.verify(store.con)
+    assert not result.ok and second in (result.reason or "")
+
+
+def test_an_empty_new_store_verifies(store: Store) -> None:
     assert audit.verify(store.con).ok

@@ -143,3 +143,16 @@ def test_cli_profile_option(tmp_path: Path) -> None:
 def test_unknown_profile_is_a_synth_error() -> None:
     with pytest.raises(SynthError, match="london-deaths"):
         generate(10, profile="atlantis")
+
+
+def test_true_pairs_are_the_truths_offender_pairs(made: tuple[SynthResult, list[dict[str, Any]]]) -> None:
+    from itertools import combinations
+
+    from caselink.synth.truth import true_pairs
+
+    res, _ = made
+    ids = res.case_ids
+    a, b = true_pairs(res)
+    got = {(ids[i], ids[j]) for i, j in zip(a.tolist(), b.tolist(), strict=True)}
+    want = {tuple(sorted(p)) for o in res.truth["offenders"].values() for p in combinations(o["case_ids"], 2)}
+    assert got == want and len(got) > 100

@@ -239,6 +239,28 @@ def test_similar_is_scoped_and_audits_only_what_was_shown(client: TestClient, to
     assert client.get(f"{API}/cases/KENT-001/similar", headers=bearer(tokens["analyst_mps"])).status_code == 404
 
 
+def test_similar_answers_with_no_link_stored_in_the_api_and_on_the_case_page(
+        client: TestClient, tokens: dict[str, str], server_store: Store, clock: ManualClock) -> None:
+    import caselink.linkage  # noqa: F401
+    from caselink.linkage.link import LinkConfig, link
+
+    from .test_security import web_login
+
+    link(server_store, full=True, config=LinkConfig(store_probability=1.0, keep_top=0), command="test link")
+    assert server_store.con.execute("SELECT count(*) FROM links").fetchall()[0][0] == 0
+    rows = client.get(f"{API}/cases/MPS-001/similar", headers=bearer(tokens["analyst_all"])).json()
+    assert rows and not any(r["stored"] for r in rows)
+    assert [r["probability"] for r in rows] == sorted((r["probability"] for r in rows), reverse=True)
+    for r in rows:
+        assert sum(e["contribution"] for e in r["explanation"]) == pytest.approx(r["log_odds"], abs=0.01)
+    scoped = client.get(f"{API}/cases/MPS-001/similar", headers=bearer(tokens["analyst_mps"])).json()
+    assert scoped and {r["case_id"] for r in scoped} <= {"MPS-002", "MPS-003"}
+    web_login(client, server_store, clock, "analyst_all")
+    section = client.get("/cases/MPS-001").text.split('id="similar"')[1].split("</section>")[0]
+    assert section.count("not stored (below the kept-link threshold)") == len(rows)
+    assert f'href="/cases/{rows[0]["case_id"]}"' in section and "p = " in section
+
+
 def _two_known_series(store: Store) -> None:
     """MPS-001 links strongly to KENT-001 (series op-k) and moderately to MPS-002 and MPS-003
     (series op-m)."""

@@ -132,6 +132,7 @@ class SimilarOut(BaseModel):
     case_id: str
     probability: float
     log_odds: float
+    stored: bool  # a stored link (above the kept-link threshold or among the case's top partners)
     explanation: list[Evidence]
 
 

@@ -170,12 +170,33 @@ def verify_chain(con: duckdb.DuckDBPyConnection) -> VerifyResult:
                 return VerifyResult(False, n, int(seq), f"seq {seq}: content does not match its hash (altered)")
             prev, expected_seq = digest, expected_seq + 1
     head = con.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchall()
-    if n == 0 and not head:
-        return VerifyResult(True, 0)
-    if not head or int(head[0][0]) != expected_seq - 1 or head[0][1] != prev:
+    if (n > 0 or head) and (not head or int(head[0][0]) != expected_seq - 1 or head[0][1] != prev):
         last = expected_seq - 1
         return VerifyResult(False, n, last + 1 if head and int(head[0][0]) > last else last,
                             "the chain's head does not match the last row (rows deleted from the end?)")
+    return _covers_the_store(con, n)
+
+
+def _covers_the_store(con: duckdb.DuckDBPyConnection, n: int) -> VerifyResult:
+    """A chain that verifies must still account for what the store holds: every ingest batch
+    wrote its collection/alteration row in its own transaction, so an emptied log (rows and head
+    deleted) or one missing a batch's row does not verify."""
+    batches = con.execute("SELECT count(*) FROM ingest_batches").fetchall()[0][0]
+    cases = con.execute("SELECT count(*) FROM cases").fetchall()[0][0]
+    if n == 0 and (batches or cases):
+        return VerifyResult(False, 0, 1, f"the audit log is empty but the store holds {cases} case(s) from "
+                                         f"{batches} ingest batch(es) (log emptied?)")
+    if n < batches:
+        return VerifyResult(False, n, n + 1, f"the audit log has {n} row(s), fewer than the {batches} ingest "
+                                             "batches it must record (rows deleted?)")
+    missing = con.execute(
+        "SELECT batch_id FROM ingest_batches WHERE batch_id NOT IN (SELECT json_extract_string(detail, '$.batch_id') "
+        "FROM audit_log WHERE action IN ('collection', 'alteration') AND detail LIKE '%batch_id%') "
+        "UNION SELECT DISTINCT batch_id FROM cases WHERE batch_id NOT IN (SELECT batch_id FROM ingest_batches) "
+        "ORDER BY 1 LIMIT 5").fetchall()
+    if missing:
+        return VerifyResult(False, n, None, f"no audit row records ingest batch(es) {', '.join(r[0] for r in missing)} "
+                                            "(rows deleted and the chain rebuilt?)")
     return VerifyResult(True, n)
 
 

@@ -8,6 +8,12 @@ A pair is a candidate when any block puts the two cases together:
 - **same place**: within ``near_m`` metres at any time;
 - **same MO**: the same incident type and a shared circumstance, within ``mo_space_m`` metres
   and ``mo_time_days`` days;
+- **keyed MO** (``caselink.candidates.keyed``): the same incident type and a shared circumstance,
+  one block per rarity level of the (type, circumstance) key (``keyed_levels``: upper bounds on
+  the share of cases with the key), each starting from ``keyed_space_m`` / ``keyed_time_days``:
+  rare keys keep windows of tens of km and years, common ones shrink to the same-MO block's;
+- **same type**: the same incident type, within windows starting at twice ``space_m`` and
+  ``time_days`` (when the cases have at least two types);
 - **no location**: a case with no location is paired with its ``no_location_neighbours``
   nearest cases in time on each side: in the same ``area`` when it has one (any time gap),
   else among all cases within ``no_location_days``; so it is never dropped from linkage;
@@ -17,9 +23,9 @@ A pair is a candidate when any block puts the two cases together:
   ``entity_max_count`` cases have.
 
 Every block is bounded per case, so the number of pairs grows near-linearly with the number of
-cases: where cases are dense, the space-time and same-place windows shrink (estimated on a fixed
-sample) until a case has at most ``max_partners`` (``max_partners_same_place``) partners on
-average; the windows used are reported in ``CandidatePairs.windows``. The joins run in DuckDB on an
+cases: where cases are dense, each grid block's windows shrink (estimated on a fixed sample)
+until a case has at most ``max_partners`` (``max_partners_same_place``, ``max_partners_same_mo``,
+``max_partners_keyed`` per level, ``max_partners_same_type``) partners on average; the windows used are reported in ``CandidatePairs.windows``. The joins run in DuckDB on an
 in-memory copy of the few columns needed; the result is two int arrays of row positions in
 the frame given (the row order of a ``caselink.compare.CaseTable`` built from it).
 
@@ -36,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from caselink.candidates.grid import Located, adapt
+from caselink.candidates.keyed import keyed_levels
 from caselink.errors import ConfigError
 from caselink.lists import flatten
 
@@ -53,7 +60,7 @@ class BlockingConfig:
     space_m: float = 5_000.0
     time_days: float = 365.0
     near_m: float = 500.0
-    max_partners: int = 150
+    max_partners: int = 100
     max_partners_same_place: int = 30
     mo_space_m: float = 15_000.0
     mo_time_days: float = 730.0
@@ -64,14 +71,20 @@ class BlockingConfig:
     rare_max_fraction: float = 0.02
     rare_fields: tuple[str, ...] = ("circumstances", "substances")
     entity_max_count: int = 50
+    keyed_levels: tuple[float, ...] = (0.002, 0.01, 0.05, 0.2)
+    keyed_space_m: float = 50_000.0
+    keyed_time_days: float = 1_095.0
+    max_partners_keyed: int = 50
+    max_partners_same_type: int = 200
 
     def __post_init__(self) -> None:
         for name in ("space_m", "time_days", "near_m", "no_location_days", "rare_max_fraction", "mo_space_m",
-                     "mo_time_days"):
+                     "mo_time_days", "keyed_space_m", "keyed_time_days"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"blocking setting {name} must be positive, got {getattr(self, name)!r}")
         for name in ("no_location_neighbours", "rare_max_count", "entity_max_count", "max_partners",
-                     "max_partners_same_place", "max_partners_same_mo"):
+                     "max_partners_same_place", "max_partners_same_mo", "max_partners_keyed",
+                     "max_partners_same_type"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"blocking setting {name} must be zero or more, got {getattr(self, name)!r}")
 
@@ -127,6 +140,18 @@ def _located(kind: np.ndarray, u: np.ndarray, v: np.ndarray, lo: np.ndarray, hi:
     mo_rows, mo_key = mo_rows[keep], mo_key[keep]
     group = pd.factorize(mo_key * 2 + kind[mo_rows])[0].astype(np.int64) if len(mo_rows) else mo_key
     return plain, Located(mo_rows, group, kind, u, v, lo, hi, max_lat)
+
+
+def _by_type(plain: Located, frame: pd.DataFrame) -> Located:
+    """The located cases grouped by incident type (and coordinate system); none when the frame has
+    fewer than two types (the block would only repeat the space-time block with wider windows)."""
+    import pandas as pd
+
+    t = pd.factorize(frame["incident_type"].astype(str))[0].astype(np.int64) if "incident_type" in frame \
+        else np.zeros(len(frame), np.int64)
+    rows = plain.rows if len(t) and t.max() > 0 else plain.rows[:0]
+    group = pd.factorize(t[rows] * 2 + plain.kind[rows])[0].astype(np.int64)
+    return Located(rows, group, plain.kind, plain.u, plain.v, plain.lo, plain.hi, plain.max_lat)
 
 
 def _type_fact_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -242,6 +267,8 @@ def candidate_pairs(
     area = (pd.factorize(area_codes, use_na_sentinel=True)[0].astype(np.int64) if area_codes is not None
             else np.full(n, -1, np.int64))
     plain, by_mo = _located(kind, u, v, lo, hi, frame)
+    levels = keyed_levels(frame, kind, u, v, lo, hi, plain.max_lat, cfg.keyed_levels) \
+        if cfg.max_partners_keyed else []
     con = duckdb.connect(":memory:")
     try:
         if threads:
@@ -251,7 +278,10 @@ def candidate_pairs(
         for name, cases, size, window, cap in (
                 ("space_time", plain, cfg.space_m, cfg.time_days, cfg.max_partners),
                 ("same_place", plain, cfg.near_m, None, cfg.max_partners_same_place),
-                ("same_mo", by_mo, cfg.mo_space_m, cfg.mo_time_days, cfg.max_partners_same_mo)):
+                ("same_mo", by_mo, cfg.mo_space_m, cfg.mo_time_days, cfg.max_partners_same_mo),
+                ("same_type", _by_type(plain, frame), cfg.space_m * 2, cfg.time_days * 2, cfg.max_partners_same_type),
+                *((f"keyed_mo_{i}", cases, cfg.keyed_space_m, cfg.keyed_time_days, cfg.max_partners_keyed)
+                  for i, cases in enumerate(levels))):
             if cap == 0 or len(cases.rows) == 0:
                 continue
             serve = np.flatnonzero(is_new[cases.rows]) if incremental else None

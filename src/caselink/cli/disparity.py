@@ -20,21 +20,20 @@ from caselink.cli.common import (
 def _human(data: dict[str, Any]) -> None:
     click.echo(f"outcome '{data['outcome']}' by '{data['by']}': {data['outcome_cases']} of {data['cases']} cases")
     click.echo(f"{'group':<28}{'n':>7}{'k':>6}  {'rate % (95% CI)':<22}{'diff pts (95% CI)':<24}"
-               f"{'ratio (95% CI)':<20}{'p':>9}{'p Holm':>9}")
+               f"{'ratio (95% CI)':<26}{'p':>9}{'p Holm':>9}")
     for g in data["groups"]:
-        r, d, q = g["rate"], g["difference"], g["ratio"]
+        r, d = g["rate"], g["difference"]
         rate = f"{100 * r['estimate']:.1f} ({100 * r['low']:.1f}-{100 * r['high']:.1f})"
         diff = f"{100 * d['estimate']:+.1f} ({100 * d['low']:+.1f},{100 * d['high']:+.1f})" if d else "reference"
-        ratio = (f"{q['estimate']:.2f} ({q['low']:.2f}-{q['high']:.2f})"
-                 if q and q["estimate"] is not None else "")
-        p = f"{g['test']['p_value']:.3g}" if g["test"] else ""
+        ratio = "" if g["is_reference"] else g["ratio_text"]
+        p = g["test"]["p_text"].removeprefix("p = ") if g["test"] else ""
         ph = f"{g['p_holm']:.3g}" if g["p_holm"] is not None else ""
         flag = " *small" if g["small"] else ""
-        click.echo(f"{g['group'][:27]:<28}{g['n']:>7}{g['outcome']:>6}  {rate:<22}{diff:<24}{ratio:<20}"
+        click.echo(f"{g['group'][:27]:<28}{g['n']:>7}{g['outcome']:>6}  {rate:<22}{diff:<24}{ratio:<26}"
                    f"{p:>9}{ph:>9}{flag}")
     if data["overall_test"]:
         t = data["overall_test"]
-        click.echo(f"all groups: {t['test']}, p = {t['p_value']:.3g}")
+        click.echo(f"all groups: {t['test']}, {t['p_text']}")
     if data["adjusted"]:
         adj = data["adjusted"]
         click.echo(f"adjusted for {', '.join(adj['adjusted_for'])} ({adj['n_used']} cases):")
@@ -58,6 +57,9 @@ def _human(data: dict[str, Any]) -> None:
 @click.option("--adjust", default="", metavar="FIELD,...",
               help="Confounders for adjusted odds ratios (logistic regression), e.g. weapon,year.")
 @click.option("--where", default=None, metavar="FILTER", help="Only cases matching this filter.")
+@click.option("--corrected-ratios", is_flag=True,
+              help="For a group with 0 events, show the 0.5-corrected ratio (labelled) instead of "
+                   "'not estimable'.")
 @click.option("--reference", default=None, metavar="GROUP",
               help="Group the others are compared with (default: the largest; 'no' for a condition; "
                    "'(none)' for a list field).")
@@ -66,8 +68,8 @@ def _human(data: dict[str, Any]) -> None:
 @store_options
 @purpose_option
 @json_option
-def disparity(outcome: str, by: str, adjust: str, where: str | None, reference: str | None,
-              report_path: Path | None, db: Path | None, user: str | None, purpose: str | None,
+def disparity(outcome: str, by: str, adjust: str, where: str | None, corrected_ratios: bool,
+              reference: str | None, report_path: Path | None, db: Path | None, user: str | None, purpose: str | None,
               as_json: bool) -> None:
     """Compare an outcome across victim groups, with intervals, tests and adjustment (audited).
 
@@ -77,7 +79,7 @@ def disparity(outcome: str, by: str, adjust: str, where: str | None, reference: 
     from caselink.disparity import DisparitySpec, run
 
     spec = DisparitySpec(outcome=outcome, by=by, where=where, reference=reference,
-                         adjust=tuple(a.strip() for a in adjust.split(",") if a.strip()))
+                         corrected_ratios=corrected_ratios, adjust=tuple(a.strip() for a in adjust.split(",") if a.strip()))
     with open_store(db, user) as store:
         result = run(store, spec, purpose=purpose)
     data = result.to_dict()

@@ -186,7 +186,8 @@ def link(report_id: str, case_id: str, reason: str, db: Path | None, user: str |
 
 def _render_escalations(d: dict[str, Any]) -> None:
     for e in d["escalated"]:
-        click.echo(f"escalated {e['report_id']}: {e['from']} -> {e['to']} (overdue {e['overdue_hours']} h)")
+        click.echo(f"escalated {e['report_id']}: {e['from']} -> {e['to']} (level {e['level']}, due {e['due_at']}; "
+                   f"now {e['overdue_hours']} h late)")
     for e in d.get("escalated_alerts", []):
         click.echo(f"escalated alert #{e['id']}: {e['from']} -> {e['to']} (level {e['level']}, due {e['due_at']})")
 
@@ -195,12 +196,13 @@ def _render_overdue(d: dict[str, Any]) -> None:
     _render_escalations(d)
     if not d["overdue"] and not d["overdue_alerts"]:
         click.echo("nothing overdue")
-    for a in d["overdue_alerts"]:
-        click.echo(f"alert #{a['alert_id']:<5} {a['priority']:<7} waiting for acknowledge due {a['deadline']}  "
-                   f"overdue {a['overdue_hours']:>8.1f} h  owner {a['owner']}  {a['title'][:70]}")
+
     for o in d["overdue"]:
         click.echo(f"{o['report_id']}  {o['priority']:<7} waiting for {o['waiting_for']:<12} due {o['deadline']}  "
                    f"overdue {o['overdue_hours']:>8.1f} h  owner {o['owner']}  cases {', '.join(o['case_ids']) or '-'}")
+    for a in d["overdue_alerts"]:
+        click.echo(f"alert #{a['alert_id']:<5} {a['priority']:<7} waiting for acknowledge due {a['deadline']}  "
+                   f"overdue {a['overdue_hours']:>8.1f} h  owner {a['owner']}  {a['title'][:70]}")
 
 
 @intel.command(name="overdue")

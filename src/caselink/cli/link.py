@@ -69,8 +69,8 @@ def _explain_line(e: dict[str, Any]) -> str:
 @json_option
 def similar(case_id: str, limit: int, model_path: Path | None, db: Path | None, user: str | None,
             purpose: str | None, as_json: bool) -> None:
-    """Cases most likely to share an offender with CASE_ID, with why (needs --purpose; audited)."""
-    from caselink.linkage.link import LinkConfig
+    """The --limit cases most likely to share an offender with CASE_ID, with why, whatever the
+    kept-link threshold: each says whether it is a stored link (needs --purpose; audited)."""
     from caselink.linkage.similar import similar as find
 
     with open_store(db, user) as store:
@@ -78,10 +78,11 @@ def similar(case_id: str, limit: int, model_path: Path | None, db: Path | None, 
 
     def human(rows: list[dict[str, Any]]) -> None:
         if not rows:
-            click.echo(f"no case links to {case_id} at or above the kept-link threshold "
-                       f"({LinkConfig().store_probability:g} unless `caselink link --store-probability` set another)")
+            click.echo(f"no candidate for {case_id}: no case is near it in space and time, shares its MO, "
+                       "a rare fact or an entity")
         for r in rows:
-            click.echo(f"{r['case_id']}  p={r['probability']:.3f}  log-odds {r['log_odds']:+.2f}")
+            kept = "stored link" if r["stored"] else "not stored (below the kept-link threshold)"
+            click.echo(f"{r['case_id']}  p={r['probability']:.3f}  log-odds {r['log_odds']:+.2f}  {kept}")
             for e in r["explanation"]:
                 click.echo(f"    {_explain_line(e)}")
 

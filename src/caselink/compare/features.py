@@ -33,11 +33,20 @@ FEATURE_SET_VERSION = 4
 
 @dataclass(frozen=True)
 class FeatureSpec:
-    """A feature's name, what it measures, and the scale a model should read it on."""
+    """A feature's name, what it measures, the scale a model should read it on, and what counts as
+    the two cases agreeing (``evidence``, see ``caselink.model.baseline``): ``"match"`` (a value
+    > 0 means they share the fact, <= 0 that they differ), ``"conflict"`` (> 0 means conflicting
+    facts, 0 none) or ``"graded"`` (no agreement notion, e.g. a distance). A model never scores
+    an agreement below not knowing the fact, nor a disagreement above it."""
 
     name: str
     description: str
     scale: str = "linear"  # "linear" or "log" (models read log1p of the value)
+    evidence: str = "graded"  # "match", "conflict" or "graded"
+
+    def __post_init__(self) -> None:
+        if self.evidence not in ("match", "conflict", "graded"):
+            raise ValueError(f"feature {self.name}: evidence must be match, conflict or graded, not {self.evidence!r}")
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
@@ -48,21 +57,26 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("time_uncertainty_days", "width of the vaguer of the two time intervals (days)", "log"),
     FeatureSpec("tod_gap_hours", "expected gap in time of day (hours, 0-12)"),
     FeatureSpec("dow_gap_days", "expected gap in day of week (days, 0-3.5)"),
-    FeatureSpec("incident_type_match", "bits of a shared incident type (rarer = more), 0 if different"),
-    FeatureSpec("place_type_match", "bits of a shared place type (rarer = more), 0 if different"),
-    FeatureSpec("area_match", "1 if both cases are in the same area"),
-    FeatureSpec("weapon_match", "bits of a shared weapon, 0 if different"),
+    FeatureSpec("incident_type_match", "bits of a shared incident type (rarer = more), 0 if different",
+                evidence="match"),
+    FeatureSpec("place_type_match", "bits of a shared place type (rarer = more), 0 if different",
+                evidence="match"),
+    FeatureSpec("area_match", "1 if both cases are in the same area", evidence="match"),
+    FeatureSpec("weapon_match", "bits of a shared weapon, 0 if different", evidence="match"),
     FeatureSpec("victim_age_gap", "difference in victim age (years)", "log"),
-    FeatureSpec("victim_sex_match", "1 if the victims' sex is the same"),
-    FeatureSpec("victim_ethnicity_match", "1 if the victims' ethnicity is the same"),
-    FeatureSpec("victim_tags_shared_info", "bits of victim attributes both share"),
-    FeatureSpec("circumstances_shared_info", "bits of circumstances both share (rarer = more)"),
-    FeatureSpec("circumstances_jaccard", "share of circumstances in common (Jaccard)"),
-    FeatureSpec("circumstances_conflicts", "circumstance keys with different values (e.g. mo1)"),
-    FeatureSpec("substances_shared_info", "bits of substances both share (rarer = more)"),
-    FeatureSpec("substances_jaccard", "share of substances in common (Jaccard)"),
+    FeatureSpec("victim_sex_match", "1 if the victims' sex is the same", evidence="match"),
+    FeatureSpec("victim_ethnicity_match", "1 if the victims' ethnicity is the same", evidence="match"),
+    FeatureSpec("victim_tags_shared_info", "bits of victim attributes both share", evidence="match"),
+    FeatureSpec("circumstances_shared_info", "bits of circumstances both share (rarer = more)",
+                evidence="match"),
+    FeatureSpec("circumstances_jaccard", "share of circumstances in common (Jaccard)", evidence="match"),
+    FeatureSpec("circumstances_conflicts", "circumstance keys with different values (e.g. mo1)",
+                evidence="conflict"),
+    FeatureSpec("substances_shared_info", "bits of substances both share (rarer = more)", evidence="match"),
+    FeatureSpec("substances_jaccard", "share of substances in common (Jaccard)", evidence="match"),
     FeatureSpec("narrative_similarity", "narrative text similarity (TF-IDF/SVD cosine, 0-1)"),
-    FeatureSpec("shared_entities", "people, phones, vehicles... recorded in both cases", "log"),
+    FeatureSpec("shared_entities", "people, phones, vehicles... recorded in both cases", "log",
+                evidence="match"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 SPECS: dict[str, FeatureSpec] = {f.name: f for f in FEATURES}

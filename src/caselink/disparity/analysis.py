@@ -37,6 +37,7 @@ class DisparitySpec:
     adjust: tuple[str, ...] = ()
     where: str | None = None
     reference: str | None = None
+    corrected_ratios: bool = False   # show a ratio with 0 events as the 0.5-corrected estimate (labelled)
 
 
 @dataclass
@@ -53,12 +54,18 @@ class GroupRow:
     ratio: stats.Interval | None = None
     test: stats.TestResult | None = None
     p_holm: float | None = None
+    ratio_note: str | None = None    # why the ratio is not estimable, e.g. "not estimable (0 events)"
+
+    @property
+    def ratio_text(self) -> str:
+        return stats.ratio_text(self.ratio.to_dict() if self.ratio else None, self.ratio_note)
 
     def to_dict(self) -> dict[str, Any]:
         return {"group": self.group, "n": self.n, "outcome": self.k, "rate": self.rate.to_dict(),
                 "small": bool(self.small), "small_reasons": self.small, "is_reference": self.is_reference,
                 "difference": self.difference.to_dict() if self.difference else None,
-                "ratio": self.ratio.to_dict() if self.ratio else None,
+                "ratio": self.ratio.to_dict() if self.ratio else None, "ratio_note": self.ratio_note,
+                "ratio_text": self.ratio_text,
                 "test": self.test.to_dict() if self.test else None, "p_holm": self.p_holm}
 
 
@@ -153,7 +160,19 @@ def _small_reasons(k: int, n: int, pooled: float) -> list[str]:
     return reasons
 
 
-def _rows(df: pd.DataFrame, groups: Memberships, reference: str) -> list[GroupRow]:
+def _ratio(row: GroupRow, ka: int, na: int, kb: int, nb: int, corrected: bool) -> None:
+    """The ratio of rates, unless a side has 0 events: then "not estimable" (or, if asked, the
+    0.5-corrected estimate, labelled as such)."""
+    zero = [name for name, k in (("this group", ka), ("the reference", kb)) if k == 0]
+    if not zero:
+        row.ratio = stats.katz_ratio(ka, na, kb, nb)
+        return
+    row.ratio_note = f"not estimable (0 events in {' and '.join(zero)})"
+    if corrected and len(zero) == 1:
+        row.ratio = stats.katz_ratio(ka, na, kb, nb)
+
+
+def _rows(df: pd.DataFrame, groups: Memberships, reference: str, corrected: bool = False) -> list[GroupRow]:
     y = df["_outcome"].astype(bool)
     pooled = float(y.mean())
     ref_mask = groups.masks[reference]
@@ -167,7 +186,7 @@ def _rows(df: pd.DataFrame, groups: Memberships, reference: str) -> list[GroupRo
             ka, na, kb, nb = int(y[a].sum()), int(a.sum()), int(y[b].sum()), int(b.sum())
             if na and nb:
                 row.difference = stats.newcombe_difference(ka, na, kb, nb)
-                row.ratio = stats.katz_ratio(ka, na, kb, nb)
+                _ratio(row, ka, na, kb, nb, corrected)
                 row.test = stats.compare_two(ka, na, kb, nb)
         rows.append(row)
     tested = [r for r in rows if r.test is not None]
@@ -216,7 +235,7 @@ def run(store: Store, spec: DisparitySpec, *, purpose: str | None) -> DisparityR
         raise DisparityError("no cases match" + (f" --where {spec.where!r}" if spec.where else " (the store is empty)"))
     groups = memberships(df["_group"], grouping)
     reference = _pick_reference(groups, spec.reference, grouping.default_reference)
-    rows = _rows(df, groups, reference)
+    rows = _rows(df, groups, reference, spec.corrected_ratios)
     overall = None if groups.overlapping else stats.association([(r.k, r.n) for r in rows])
     result = DisparityResult(spec, grouping.kind, reference, len(df), int(df["_outcome"].astype(bool).sum()),
                              rows, overall, _by_year(df, groups, rows))

@@ -17,8 +17,8 @@ def pct(value: float | None) -> str:
 
 
 def _comparison_sentence(row: GroupRow, reference: str) -> str:
-    assert row.difference is not None and row.ratio is not None and row.test is not None
-    d, r = row.difference, row.ratio
+    assert row.difference is not None and row.test is not None
+    d = row.difference
     sig = "" if row.p_holm is None else (
         "; this difference is unlikely to be chance alone even after allowing for the number of "
         "comparisons" if row.p_holm < 0.05 else "; after allowing for the number of comparisons "
@@ -26,7 +26,7 @@ def _comparison_sentence(row: GroupRow, reference: str) -> str:
     return (f"{row.group}: {pct(row.rate.estimate)} against {pct(_ref(row))} "
             f"for {reference}, a difference of {100 * d.estimate:+.1f} points "
             f"(95% CI {100 * d.low:+.1f} to {100 * d.high:+.1f}), "
-            f"ratio {r.estimate:.2f} ({r.low:.2f} to {r.high:.2f}){sig}.")
+            f"ratio {row.ratio_text}{sig}.")
 
 
 def _ref(row: GroupRow) -> float:
@@ -51,7 +51,7 @@ def plain_notes(result: DisparityResult, groups: Memberships) -> list[str]:
             "report-case links; a report about several cases counts once for each), grouped by the "
             "concerned case's fields. For a report not yet acknowledged, ack_hours is the time elapsed "
             "so far, so it counts as late once it passes the limit.")
-    compared = [r for r in result.groups if r.difference is not None and r.ratio is not None and r.test]
+    compared = [r for r in result.groups if r.difference is not None and r.test]
     notes.extend(_comparison_sentence(r, result.reference) for r in compared[:6])
     if result.adjusted is not None:
         adj = result.adjusted
@@ -74,7 +74,10 @@ def plain_notes(result: DisparityResult, groups: Memberships) -> list[str]:
             "look different by chance, so p-values are also given Holm-adjusted (p_holm).")
     if result.overall is not None:
         notes.append(f"Test that the outcome rate is the same in every group: {result.overall.test}, "
-                     f"p = {result.overall.p_value:.3g}.")
+                     f"{result.overall.p_text}.")
+    if any(r.ratio_note for r in result.groups):
+        notes.append("A ratio with 0 events in a group is not estimable: any value would rest on the "
+                     "0.5 continuity correction alone. --corrected-ratios shows that estimate, labelled.")
     if groups.overlapping:
         notes.append(
             f"'{spec.by}' is a list: a case with several values is counted in each group "

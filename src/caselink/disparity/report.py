@@ -111,6 +111,12 @@ def _p(value: float | None) -> str:
     return "—" if value is None else f"{value:.3g}"
 
 
+def _test_p(test: Any) -> str:
+    if test is None:
+        return "—"
+    return str(test.p_text).removeprefix("p = ")
+
+
 def groups_table(result: DisparityResult) -> str:
     head = ("<tr><th>group</th><th>cases</th><th>with outcome</th><th>rate % (95% CI)</th><th>interval</th>"
             "<th>difference, points (95% CI)</th><th>ratio (95% CI)</th><th>test</th><th>p</th>"
@@ -124,9 +130,9 @@ def groups_table(result: DisparityResult) -> str:
         body.append(
             f'<tr class="{cls}"><td>{escape(row.group)}{ref}{flag}</td><td>{row.n}</td><td>{row.k}</td>'
             f"<td>{_fmt_interval(d['rate'])}</td><td>{escape(row.rate.method)}</td>"
-            f"<td>{_fmt_interval(d['difference'], signed=True)}</td><td>{_fmt_interval(d['ratio'], 1.0)}</td>"
+            f"<td>{_fmt_interval(d['difference'], signed=True)}</td><td>{escape(row.ratio_text)}</td>"
             f"<td>{escape(row.test.test) if row.test else '—'}</td>"
-            f"<td>{_p(row.test.p_value if row.test else None)}</td><td>{_p(row.p_holm)}</td></tr>")
+            f"<td>{escape(_test_p(row.test))}</td><td>{_p(row.p_holm)}</td></tr>")
     return f'<table id="groups">{head}{"".join(body)}</table>'
 
 
@@ -151,7 +157,7 @@ def render_html(result: DisparityResult) -> str:
     spec = result.spec
     years, sparse = years_plot(result)
     overall = result.overall
-    overall_html = (f"<p>All groups at once: {escape(overall.test)}, p = {overall.p_value:.3g}.</p>"
+    overall_html = (f"<p>All groups at once: {escape(overall.test)}, {escape(overall.p_text)}.</p>"
                     if overall else "<p>No all-groups test (groups overlap or only one group).</p>")
     year_img = (f'<img alt="rate by year" src="data:image/png;base64,{years}">' if years
                 else "<p>Fewer than two years (or no group large enough): no time plot.</p>")

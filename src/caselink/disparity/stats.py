@@ -6,7 +6,9 @@ checked against textbook values.
 Methods:
     * rate: Wilson score interval; Clopper-Pearson exact interval for small cells.
     * difference of rates: Newcombe's hybrid score interval (method 10, Newcombe 1998).
-    * ratio of rates: Katz log interval (0.5 added to each cell when any cell is 0).
+    * ratio of rates: Katz log interval (0.5 added to each cell when any cell is 0). A ratio with
+      0 events in either group is not estimable; the corrected estimate is shown only on request
+      and then labelled (``ratio_text``).
     * group against reference: Pearson chi-square on the 2x2 table, Fisher's exact test when
       any expected count is below 5.
     * all groups at once: Pearson chi-square on the r x 2 table; a Monte Carlo p-value (tables
@@ -50,10 +52,24 @@ class TestResult:
     statistic: float | None
     p_value: float
     df: int | None = None
+    simulations: int | None = None   # Monte Carlo tables drawn, when the p-value is simulated
+
+    @property
+    def at_floor(self) -> bool:
+        """A simulated p-value at its smallest possible value, 1/(R+1): no table was as extreme."""
+        return self.simulations is not None and self.p_value <= 1 / (self.simulations + 1) + 1e-15
+
+    @property
+    def p_text(self) -> str:
+        """``p = 0.0312``, or ``p ≤ 1/10001`` for a Monte Carlo p at its floor (it can only be bounded)."""
+        if self.at_floor:
+            return f"p ≤ 1/{self.simulations + 1 if self.simulations else 1} (none of {self.simulations} simulated tables was as extreme)"
+        return f"p = {self.p_value:.3g}"
 
     def to_dict(self) -> dict[str, object]:
         return {"test": self.test, "statistic": _clean(self.statistic), "df": self.df,
-                "p_value": _clean(self.p_value)}
+                "p_value": _clean(self.p_value), "p_at_floor": self.at_floor, "p_text": self.p_text,
+                "simulations": self.simulations}
 
 
 def _clean(value: float | None) -> float | None:
@@ -177,7 +193,7 @@ def association(counts: Sequence[tuple[int, int]], *, simulations: int = 10_000,
     stat = (((sims - exp) ** 2)[:, keep] / exp[keep]).sum(axis=1)
     exceed = int((stat >= observed - 1e-9).sum())
     return TestResult(f"chi-square, Monte Carlo p ({simulations} tables)", observed,
-                      (exceed + 1) / (simulations + 1), dof)
+                      (exceed + 1) / (simulations + 1), dof, simulations)
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
@@ -190,3 +206,15 @@ def holm(p_values: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * p_values[i]))
         adjusted[i] = running
     return adjusted
+
+
+CORRECTED = "corrected: 0.5 added to each cell"
+
+
+def ratio_text(ratio: dict[str, object] | None, note: str | None, *, sep: str = " to ") -> str:
+    """A ratio as shown to a reader: ``0.84 (0.61 to 1.16)``, the reason it is not estimable, or the
+    corrected estimate with its label."""
+    if not ratio or ratio.get("estimate") is None:
+        return note or "—"
+    text = f"{ratio['estimate']:.2f} ({ratio['low']:.2f}{sep}{ratio['high']:.2f})"
+    return f"{text} [{CORRECTED}]" if "0.5 added" in str(ratio.get("method", "")) else text

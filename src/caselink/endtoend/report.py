@@ -26,7 +26,8 @@ def human_lines(d: dict[str, Any]) -> list[str]:
     for t, v in d["links"]["at"].items():
         lines.append(f"  p >= {t:<4} {v['links']:>8} links  precision {_f(v['precision'])}  recall {_f(v['recall'])}")
     lines.append(f"calibration over {cal['pairs']} candidate pairs: mean p {_f(cal['mean_probability'], 4)} vs "
-                 f"true rate {_f(cal['link_rate'], 4)} (ratio {_f(cal['mean_over_rate'], 2)}), ECE {_f(cal['ece'], 4)}")
+                 f"true rate {_f(cal['link_rate'], 4)} (ratio {_f(cal['mean_over_rate'], 2)}), ECE {_f(cal['ece'], 4)}, "
+                 f"largest gap in a bin of 20+ pairs {_f(cal['max_bin_gap'])}")
     for b in cal["bins"]:
         lines.append(f"  p {b['from']:.1f}-{b['to']:.1f}: {b['pairs']:>9} pairs  stated {b['mean_probability']:.3f}  "
                      f"observed {b['linked_share']:.3f}")
@@ -36,6 +37,8 @@ def human_lines(d: dict[str, Any]) -> list[str]:
     lines.append(f"similar (top {sim['limit']}) for {which} serial cases: {at}; listed nothing for "
                  f"{_f(sim['listed_nothing'])}; {_f(sim['seconds_median'] * 1000, 0)} ms median, "
                  f"{_f(sim['seconds_p95'] * 1000, 0)} ms p95")
+    ranked = "  ".join(f"@{k} {_f(v)}" for k, v in sim["ranking_partner_at"].items())
+    lines.append(f"  the same cases' candidates ranked by probability, no threshold: partner{ranked}")
     lines.append(f"series (min probability {ser['min_probability']:g}): {ser['predicted_series']} series of 2+; "
                  f"{_f(ser['coverage'])} of serial cases in a series whose majority is their offender; "
                  f"purity {_f(ser['purity'])}; B-cubed P {_f(ser['precision'])} R {_f(ser['recall'])} "

@@ -115,8 +115,9 @@ def copy_without_labels(source: Store, scratch: Store, folder: Path, *, purpose:
 
 
 def _query_similar(scratch: Store, index: TruthIndex, cfg: EndToEndConfig, purpose: str,
-                   show_progress: bool | None) -> dict[str, Any]:
-    """partner@k of ``similar`` for the serial cases (or a seeded sample), with its latency."""
+                   show_progress: bool | None, cand: npt.NDArray[np.int64], prob: np.ndarray) -> dict[str, Any]:
+    """partner@k of ``similar`` for the serial cases (or a seeded sample), with its latency, and
+    of the same cases' candidate ranking (every scored pair, no threshold)."""
     from caselink.linkage.similar import similar
 
     serial = np.asarray(sorted(index.partners), dtype=np.intp)
@@ -136,6 +137,7 @@ def _query_similar(scratch: Store, index: TruthIndex, cfg: EndToEndConfig, purpo
             wanted.append({index.case_ids[j] for j in index.partners[i]})
             bar.advance()
     out = figures.partner_at_k(listed, wanted, cfg.ks)
+    out["ranking_partner_at"] = figures.ranking_partner_at_k(cand, prob, index.linked(cand), index.n, serial, cfg.ks)
     lat = np.asarray(seconds) if seconds else np.zeros(1)
     out.update({"serial_cases": len(index.partners), "sampled": sampled, "seed": cfg.seed if sampled else None,
                 "limit": max(cfg.ks), "seconds_median": round(float(np.median(lat)), 4),
@@ -218,7 +220,7 @@ def evaluate_end_to_end(store: Store, truth: Truth, config: EndToEndConfig | Non
             judged = _judge_links(index, cand, prob, stored, stored_p, cfg)
             judged["blocking"]["by_block"] = report.by_block
             judged["links"]["store_probability"] = link_cfg.store_probability
-            similar_figures = _query_similar(scratch, index, cfg, purpose, show_progress)
+            similar_figures = _query_similar(scratch, index, cfg, purpose, show_progress, cand, prob)
             seconds["similar"] = time.perf_counter() - t0 - sum(seconds.values())
             series_figures = _series(scratch, index, truth, cfg, purpose)
             seconds["series"] = time.perf_counter() - t0 - sum(seconds.values())

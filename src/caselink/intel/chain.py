@@ -132,3 +132,18 @@ def verify(con: duckdb.DuckDBPyConnection) -> list[str]:
             + [p.replace("history row ", "history row of ").replace("#", ", row ", 1)
                for p in _compare("intel history row", want_transitions, transition_digests(con))]
             + _consistency(con))
+
+
+def anchor_existing(con: duckdb.DuckDBPyConnection) -> None:
+    """At the upgrade that introduced anchoring: anchor the reports and history already in the
+    store, as they are then, in one audit row (so later changes to them are detected)."""
+    from caselink import audit
+
+    reports = [r for (r,) in con.execute("SELECT report_id FROM intel_reports ORDER BY seq").fetchall()]
+    if not reports:
+        return
+    seqs = [int(s) for (s,) in con.execute("SELECT seq FROM intel_transitions ORDER BY seq").fetchall()]
+    audit.append(con, user="caselink (upgrade)", action="administration", command="migrate 0020",
+                 purpose="intel reports recorded before reports were anchored in the audit chain, anchored as "
+                         "they stood at the upgrade",
+                 detail={"reports": len(reports), **anchors(con, reports=reports, transitions=seqs)})

@@ -66,8 +66,10 @@ def demo_step(store: Store, clock: Clock | None = None) -> str:
         lines.append(f"  +30 h: not acknowledged; overdue {e.overdue_hours} h -> escalated {e.from_role} -> {e.to_role}")
     at.set(now)
     later = escalate(store, policy=policy, clock=at, command="demo")
-    for e in later:
-        lines.append(f"  now: still overdue {e.overdue_hours} h -> escalated {e.from_role} -> {e.to_role}")
+    if later:
+        chain = " -> ".join([later[0].from_role, *(e.to_role for e in later)])
+        lines.append(f"  now, {later[-1].overdue_hours} h late: escalated {chain} "
+                     f"(one audited step per level the policy says it has reached)")
     still = [o for o in find_overdue(store.con, policy, now) if o.report_id == report.report_id]
     if still:
         o = still[0]

@@ -47,11 +47,13 @@ class Escalation:
     from_role: str
     to_role: str
     level: int
-    overdue_hours: float
+    overdue_hours: float      # how late the report is now
+    due_at: datetime | None = None   # when it reached this level by the policy
 
     def to_dict(self) -> dict[str, Any]:
         return {"report_id": self.report_id, "from": self.from_role, "to": self.to_role,
-                "level": self.level, "overdue_hours": self.overdue_hours}
+                "level": self.level, "overdue_hours": self.overdue_hours,
+                "due_at": self.due_at.isoformat() if self.due_at else None}
 
 
 def find_overdue(con: Any, policy: Policy, now: datetime) -> list[Overdue]:
@@ -117,5 +119,5 @@ def escalate(
         apply(con, steps, writer=_write_report_step, user=store.user, command=command, now=now, policy=policy,
               set_level="UPDATE intel_reports SET escalation_level = ? WHERE report_id = ?")
         done = [Escalation(s.item_id, s.from_role, s.to_role, s.level,
-                           round((now - s.deadline).total_seconds() / 3600, 2)) for s in steps]
+                           round((now - s.deadline).total_seconds() / 3600, 2), s.due_at) for s in steps]
     return done

@@ -6,9 +6,11 @@ rescores everything. An incremental run builds the CaseTable of only the new cas
 candidate partners, with the store's context (``caselink.linkage.context``: value counts,
 neighbour structures, case counts, the kept narrative model), so each pair gets the features a
 whole-store table gives at a cost of O(new cases x partners) plus a few vectorised passes over
-the store's columns (100k cases: ~2.4 s, was ~64 s; ``bench/link.py --incremental-sizes``). Pairs are compared and scored in chunks, so memory stays bounded; only
-pairs with probability >= ``store_probability`` are written (with their explanation). The
-write, its audit row (a "combination") and any alerts commit together.
+the store's columns (100k cases: ~2.4 s, was ~64 s; ``bench/link.py --incremental-sizes``). Pairs are compared and scored in chunks, so memory stays bounded; the
+pairs with probability >= ``store_probability`` are written (with their explanation), and so
+are every case's ``keep_top`` most probable partners whatever their probability
+(``caselink.linkage.partners``), so ``similar`` always has them. Alerts look at the threshold
+only. The write, its audit row (a "combination") and any alerts commit together.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from caselink.errors import ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from caselink.linkage.partners import TopPartners
     from caselink.store.store import Store
 
 DEFAULT_PURPOSE = "linkage of cases (caselink link)"
@@ -43,6 +46,8 @@ class LinkConfig:
     alert_probability: float = 0.5
     chunk_pairs: int = 250_000
     explain_top: int = 8
+    #: links kept for every case whatever their probability: its ``keep_top`` most probable partners
+    keep_top: int = 5
 
     def __post_init__(self) -> None:
         for name in ("store_probability", "alert_probability"):
@@ -51,6 +56,8 @@ class LinkConfig:
                 raise ConfigError(f"{name} must be between 0 and 1, got {p!r}")
         if self.chunk_pairs < 1000:
             raise ConfigError(f"chunk_pairs must be at least 1000, got {self.chunk_pairs}")
+        if self.keep_top < 0:
+            raise ConfigError(f"keep_top must be 0 or more, got {self.keep_top}")
 
 
 @dataclass
@@ -70,6 +77,7 @@ class LinkReport:
     alert_ids: list[int] = field(default_factory=list)
     windows: dict[str, float] = field(default_factory=dict)  # blocking windows after adapting to density
     peak_mib: dict[str, float] = field(default_factory=dict)  # the process's peak memory at the end of each stage
+    top_partner_links: int = 0  # links kept below the threshold as some case's top partners
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,15 +101,38 @@ def resolve_model(model: Any = None) -> Any:
     return model
 
 
+@dataclass(frozen=True)
+class LinkRuns:
+    """What the store's link runs did: the ingest batches they covered, and what any case can count
+    on finding in ``links`` (the highest threshold any run used, the fewest top partners any run
+    kept: 0 for runs before ``keep_top``)."""
+
+    batches: set[str]
+    store_probability: float
+    keep_top: int
+
+
+def link_runs(store: Store) -> LinkRuns:
+    """The store's link runs, read from their "combination" audit rows (a full run replaces all
+    links, so what runs before it kept no longer counts)."""
+    rows = store.con.execute(
+        "SELECT detail FROM audit_log WHERE action = 'combination' AND contains(detail, ?) ORDER BY seq",
+        [_BATCH_MARK]).fetchall()
+    done: set[str] = set()
+    threshold, keep = 0.0, None
+    for (text,) in rows:
+        detail = orjson.loads(text)
+        done.update(detail.get(_BATCH_MARK, []))
+        if detail.get("full"):
+            threshold, keep = 0.0, None
+        threshold = max(threshold, float(detail.get("store_probability", LinkConfig().store_probability)))
+        keep = min(keep if keep is not None else 1 << 30, int(detail.get("keep_top", 0)))
+    return LinkRuns(done, threshold, keep or 0)
+
+
 def linked_batches(store: Store) -> set[str]:
     """Ingest batches whose cases some link run has already scored against the store."""
-    rows = store.con.execute(
-        "SELECT detail FROM audit_log WHERE action = 'combination' AND contains(detail, ?)", [_BATCH_MARK]
-    ).fetchall()
-    done: set[str] = set()
-    for (text,) in rows:
-        done.update(orjson.loads(text).get(_BATCH_MARK, []))
-    return done
+    return link_runs(store).batches
 
 
 def pending_case_ids(store: Store) -> list[str]:
@@ -187,6 +218,19 @@ def explanations(model: Any, features: Any, rows: np.ndarray, top: int) -> list[
         for e in items:
             e["contribution"] = round(e["contribution"], 4)
     return out
+
+
+def _watch(top: TopPartners, observe: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None,
+           tab_ids: np.ndarray) -> Callable[[np.ndarray, np.ndarray, np.ndarray], None]:
+    """What ``score_pairs`` shows every scored pair to: the top-partner list (kept whatever the
+    threshold) and, given one, the caller's ``observe`` (by case id)."""
+
+    def seen(ca: np.ndarray, cb: np.ndarray, p: np.ndarray) -> None:
+        top.offer(ca, cb, p)
+        if observe is not None:
+            observe(tab_ids[ca], tab_ids[cb], p)
+
+    return seen
 
 
 def score_pairs(
@@ -275,33 +319,43 @@ def link(
     peak["table"] = _peak_mib()
     linked = ids if new_rows is None else ids[new_rows]
     batches = _covered_batches(frame["batch_id"].to_numpy(), new_rows)
+    from caselink.linkage.partners import TopPartners, seed_from_store
     from caselink.linkage.store_links import LinkWriter
 
     with store.transaction() as con:  # links stream in as they are scored; all or nothing
         writer = LinkWriter(con, tab_ids, model=mdl, linked_ids=[str(c) for c in linked], full=new_rows is None,
                             alert_probability=cfg.alert_probability if raise_alerts else None)
+        top = TopPartners(len(tab_ids), cfg.keep_top)
+        if new_rows is not None:  # old partners keep the links they have: a new case must beat them
+            seed_from_store(top, con, tab_ids, np.flatnonzero(~np.isin(tab_ids, linked)))
         with progress.bar("scoring candidate pairs", total=len(pa), show=show_progress) as bar:
             score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability, chunk=cfg.chunk_pairs,
                         explain_top=cfg.explain_top, sink=writer.add, advance=bar.advance,
-                        observe=None if observe is None else lambda ca, cb, p: observe(tab_ids[ca], tab_ids[cb], p))
+                        observe=_watch(top, observe, tab_ids))
+        n_pairs, by_block, windows = len(pairs), pairs.by_block, pairs.windows
+        # the pairs are done with: free them before scoring the top partners again and the commit,
+        # whose checkpoint of the new links is the run's last big allocation (at 1M cases ~1 GB)
+        del pairs, pa, pb
+        ea, eb = top.extra_pairs(cfg.store_probability)
+        del top
+        score_pairs(table, mdl, ea, eb, min_probability=0.0, chunk=cfg.chunk_pairs, explain_top=cfg.explain_top,
+                    sink=writer.add)
         written = writer.seconds
         seconds["score"] = time.perf_counter() - t0 - sum(seconds.values()) - written
         peak["score"] = _peak_mib()
-        n_pairs, by_block, windows = len(pairs), pairs.by_block, pairs.windows
-        # the pairs and the table are done with: free them before the commit, whose checkpoint of
-        # the new links is the run's last big allocation (at 1M cases the pairs are ~1 GB)
-        del pairs, pa, pb, table
+        del table
         alert_ids = writer.finish(
             user=store.user, command=command, purpose=purpose or DEFAULT_PURPOSE, frame=frame,
             detail={"candidate_pairs": n_pairs, "by_block": by_block, "windows": windows,
                     _BATCH_MARK: batches, "blocking": cfg.blocking.to_dict(),
-                    "store_probability": cfg.store_probability})
+                    "store_probability": cfg.store_probability, "keep_top": cfg.keep_top,
+                    "top_partner_links": len(ea)})
     seconds["write"] = time.perf_counter() - t0 - sum(seconds.values())
     seconds["total"] = time.perf_counter() - t0
     peak["write"] = _peak_mib()
     return LinkReport(len(frame), len(linked), n_pairs, writer.count, len(alert_ids), by_block, mdl.name,
                       mdl.version, new_rows is not None, {k: round(v, 3) for k, v in seconds.items()}, alert_ids,
-                      windows, peak)
+                      windows, peak, len(ea))
 
 
 def _peak_mib() -> float:
@@ -311,4 +365,5 @@ def _peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-__all__ = ["LIGHT_COLUMNS", "with_details", "LinkConfig", "LinkReport", "build_table", "link", "partner_table", "pending_case_ids", "score_pairs"]
+__all__ = ["LIGHT_COLUMNS", "with_details", "LinkConfig", "LinkReport", "LinkRuns", "build_table", "link", "link_runs",
+           "partner_table", "pending_case_ids", "score_pairs"]

@@ -84,10 +84,11 @@ def series_for(
     ``score`` (see ``rank_series``); probability is the strongest link to a member and log_odds
     the mean over the linked members.
     """
-    from caselink.linkage.similar import similar
+    from caselink.linkage.similar import kept_threshold, similar
 
     purpose = require_purpose(purpose, "ranking series for a case")
-    near = similar(store, case_id, limit=500, purpose=purpose, command=command)
+    near = similar(store, case_id, limit=500, purpose=purpose, command=command,
+                   min_probability=kept_threshold(store))  # its links, not every candidate
     if not near:
         return []
     rows = series_members(store.con, [r["case_id"] for r in near])

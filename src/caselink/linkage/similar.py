@@ -1,12 +1,16 @@
-"""Similar cases: the cases most likely to share an offender with one case, with the reasons.
+"""Similar cases: the ``limit`` candidates most likely to share an offender with one case, with the
+reasons, whatever the kept-link threshold.
 
-A case already covered by a link run is answered from the ``links`` table; a case not yet
-linked is scored on the fly against its candidates (nothing is stored then). Either way only
-cases at or above ``LinkConfig.store_probability`` are listed.
+Each answer says whether it is a stored link (``stored``). A case covered by a link run is
+answered from the ``links`` table when the stored links are sure to be its top ``limit``
+(every link at or above the run's ``store_probability`` is stored, and every case's
+``keep_top`` most probable partners: ``caselink.linkage.partners``); otherwise, and for a case
+not linked yet, its candidates are scored on the fly (nothing is stored then).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,10 +20,10 @@ from caselink.errors import ConfigError, NotFound
 from caselink.linkage.link import (
     LIGHT_COLUMNS,
     LinkConfig,
-    linked_batches,
+    explanations,
+    link_runs,
     partner_table,
     resolve_model,
-    score_pairs,
     with_details,
 )
 from caselink.store.store import require_purpose
@@ -27,12 +31,19 @@ from caselink.store.store import require_purpose
 if TYPE_CHECKING:
     from caselink.store.store import Store
 
+#: which of some case ids a user may see (an API scope); None = all
+Visible = Callable[[list[str]], Collection[str]] | None
+
 
 def similar(
     store: Store, case_id: str, *, limit: int = 10, purpose: str | None, command: str = "similar",
-    model: Any = None, config: LinkConfig | None = None,
+    model: Any = None, config: LinkConfig | None = None, visible: Visible = None,
+    min_probability: float | None = None,
 ) -> list[dict[str, Any]]:
-    """``[{"case_id", "probability", "log_odds", "explanation": [...]}]``, most probable first."""
+    """``[{"case_id", "probability", "log_odds", "stored", "explanation": [...]}]``, most probable
+    first: the top ``limit`` candidates of ``case_id`` (of those ``visible`` lets through; with
+    ``min_probability``, only those at or above it, e.g. the links a series ranking sums). The
+    audit row names exactly the cases returned."""
     purpose = require_purpose(purpose, "finding similar cases")
     if limit < 1:
         raise ConfigError(f"--limit must be at least 1, got {limit}")
@@ -40,28 +51,67 @@ def similar(
     if not rows:
         store.audit("consultation", command, [case_id], purpose, {"found": False})
         raise NotFound(f"no case {case_id!r} in {store.path}")
-    if rows[0][0] in linked_batches(store):
-        results, source = _from_links(store, case_id, limit), "links"
-    else:
-        results, source = _score_now(store, case_id, limit, purpose, command, model, config), "scored"
+    runs = link_runs(store)
+    results = None
+    stored = _from_links(store, case_id) if rows[0][0] in runs.batches else []
+    if rows[0][0] in runs.batches:
+        if min_probability is not None and min_probability >= runs.store_probability:
+            results = _exact_top([r for r in stored if r["probability"] >= min_probability], limit, 1.0,
+                                 1 << 30, visible)  # every link above the run's threshold is stored
+        else:
+            results = _exact_top(stored, limit, runs.store_probability, runs.keep_top, visible)
+    source = "links"
+    if results is None:
+        results = _score_now(store, case_id, limit, purpose, command, model, config, visible,
+                             {r["case_id"] for r in stored}, min_probability)
+        source = "scored"
     store.audit("consultation", command, [case_id] + [r["case_id"] for r in results], purpose,
                 {"limit": limit, "results": len(results), "source": source})
     return results
 
 
-def _from_links(store: Store, case_id: str, limit: int) -> list[dict[str, Any]]:
+def kept_threshold(store: Store) -> float:
+    """The probability at or above which every link is stored (the link runs' threshold, or the
+    default before any run): what a ranking over a case's *links* passes as ``min_probability``."""
+    return link_runs(store).store_probability or LinkConfig().store_probability
+
+
+def _from_links(store: Store, case_id: str) -> list[dict[str, Any]]:
+    """Every stored link of ``case_id``, most probable first."""
     rows = store.con.execute(
         "SELECT case_a, case_b, probability, log_odds, explanation FROM links "
-        "WHERE case_a = ? OR case_b = ? ORDER BY probability DESC, case_a, case_b LIMIT ?",
-        [case_id, case_id, limit]).fetchall()
-    return [{"case_id": b if a == case_id else a, "probability": float(p), "log_odds": float(lo),
+        "WHERE case_a = ? OR case_b = ? ORDER BY probability DESC, case_a, case_b",
+        [case_id, case_id]).fetchall()
+    return [{"case_id": b if a == case_id else a, "probability": float(p), "log_odds": float(lo), "stored": True,
              "explanation": orjson.loads(ex)} for a, b, p, lo, ex in rows]
+
+
+def _exact_top(stored: list[dict[str, Any]], limit: int, threshold: float, keep_top: int,
+               visible: Visible) -> list[dict[str, Any]] | None:
+    """The top ``limit`` (visible) candidates from the stored links, or None when the store cannot
+    be sure of them. Sure when: the case has fewer stored links than every case keeps (then every
+    candidate it has is stored); or the last one shown is among the top ``keep_top`` of all its
+    stored links, or at or above the threshold (every candidate above it is stored)."""
+    shown_ok = visible([r["case_id"] for r in stored]) if visible is not None else None
+    ranked = [(i, r) for i, r in enumerate(stored) if shown_ok is None or r["case_id"] in shown_ok]
+    top = ranked[:limit]
+    if len(stored) < keep_top:
+        return [r for _, r in top]
+    if len(top) < limit:
+        return None
+    rank, last = top[-1]
+    if rank < keep_top or last["probability"] >= threshold:
+        return [r for _, r in top]
+    return None
 
 
 def _score_now(
     store: Store, case_id: str, limit: int, purpose: str, command: str, model: Any, config: LinkConfig | None,
+    visible: Visible, stored: Collection[str], min_probability: float | None,
 ) -> list[dict[str, Any]]:
+    """Score every candidate of ``case_id`` now; the top ``limit`` with their explanations."""
     from caselink.candidates import candidate_pairs
+    from caselink.compare import compare_pairs
 
     cfg = config or LinkConfig()
     mdl = resolve_model(model)
@@ -83,14 +133,21 @@ def _score_now(
         frame, entities, context, pairs.a, pairs.b, row,
         details=lambda few: with_details(store, few, purpose=purpose, command=command, action="consultation"))
     tab_ids = ids[rows]
-    # the same cut as stored links, so a case answers the same before and after ``link``
-    a, b, p, lo, ex = score_pairs(table, mdl, pa, pb, min_probability=cfg.store_probability,
-                                  chunk=cfg.chunk_pairs, explain_top=cfg.explain_top)
+    feats = compare_pairs(table, pa, pb)
+    scores = mdl.score(feats)
     me = int(np.searchsorted(rows, row[0]))
-    other = np.where(a == me, b, a)
-    order = np.lexsort((tab_ids[other], -p))[:limit]
-    return [{"case_id": str(tab_ids[other[i]]), "probability": float(p[i]), "log_odds": float(lo[i]),
-             "explanation": orjson.loads(ex[i])} for i in order]
+    other = tab_ids[np.where(pa == me, pb, pa)].astype(str)
+    order = np.lexsort((other, -scores.probability))
+    if min_probability is not None:
+        order = order[scores.probability[order] >= min_probability]
+    if visible is not None:
+        ok = visible([str(c) for c in other[order]])
+        order = np.array([i for i in order if other[i] in ok], dtype=np.intp)
+    order = order[:limit]
+    notes = explanations(mdl, feats, order, cfg.explain_top)
+    return [{"case_id": str(other[i]), "probability": float(scores.probability[i]),
+             "log_odds": float(scores.log_odds[i]), "stored": str(other[i]) in stored, "explanation": e}
+            for i, e in zip(order, notes, strict=True)]
 
 
-__all__ = ["similar"]
+__all__ = ["kept_threshold", "similar"]

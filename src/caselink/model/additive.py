@@ -3,6 +3,12 @@
 log_odds = intercept + slope * sum_f term_f(x_f) + sum interactions. Each term is a step function
 (bins, for the Bayes-factor model) or a piecewise-linear curve (for the learned model) on the
 feature's scale, with its own weight for "unknown". Both kinds are plain numbers in JSON.
+
+Explanations measure each part against not knowing the fact (``caselink.model.baseline``): a
+term contributes ``slope * (term(x) - term.missing)``, an interaction ``coef * z1 * z2`` (its
+value when either side is unknown is ``-offset``), and the ``prior`` entry is the log-odds of a
+pair about which nothing is known. The constructor clamps every term so that a shared fact never
+scores below "unknown" and a differing one never above it.
 """
 
 from __future__ import annotations
@@ -100,19 +106,32 @@ class LinkModel:
     trained_on: dict[str, Any] = field(default_factory=dict)
     feature_set: int = FEATURE_SET_VERSION
 
+    def __post_init__(self) -> None:
+        from caselink.model.baseline import constrain_term
+
+        # every fitter and every loaded file passes here: no agreement below "unknown"
+        self.terms = [constrain_term(t) for t in self.terms]
+
     @property
     def features(self) -> list[str]:
         return [t.feature for t in self.terms]
 
+    @property
+    def baseline(self) -> float:
+        """The log-odds of a pair about which nothing is known: the ``prior`` of an explanation."""
+        return (float(self.intercept) + float(self.slope) * sum(float(t.missing) for t in self.terms)
+                - sum(float(i.offset) for i in self.interactions))
+
     def contributions(self, features: Features) -> tuple[list[str], FloatArray]:
-        """(names, matrix pairs x parts); the parts plus ``intercept`` sum to the log-odds."""
+        """(names, matrix pairs x parts), each part measured against not knowing that feature (0
+        when unknown); the parts plus ``baseline`` sum to the log-odds."""
         names = [t.feature for t in self.terms] + [i.name for i in self.interactions]
         out = np.empty((len(features), len(names)), dtype=np.float64)
         for j, term in enumerate(self.terms):
-            out[:, j] = self.slope * term(features.column(term.feature))
+            out[:, j] = self.slope * (term(features.column(term.feature)) - float(term.missing))
         for k, inter in enumerate(self.interactions):
             out[:, len(self.terms) + k] = inter(features.column(inter.features[0]),
-                                                features.column(inter.features[1]))
+                                                features.column(inter.features[1])) + inter.offset
         return names, out
 
     def score(self, features: Features) -> Scores:
@@ -133,8 +152,9 @@ class LinkModel:
     def explain(self, features: Features, i: int) -> list[dict[str, Any]]:
         """How each piece of evidence moved the log-odds of pair ``i``, largest first.
 
-        Entries are ``{"feature", "value", "contribution"}``; the ``prior`` entry is the intercept,
-        and all contributions sum to the pair's log-odds.
+        Entries are ``{"feature", "value", "contribution"}``; the ``prior`` entry is the log-odds
+        with nothing known (``baseline``), every other entry how far knowing that feature moved it
+        (a shared fact >= 0, a differing one <= 0, an unknown one 0), and all sum to the log-odds.
         """
         return self.explain_many(features, np.array([i]), top=0)[0]
 
@@ -148,33 +168,37 @@ class LinkModel:
         sub = Features(features.names, features.values[idx], features.table, features.a[idx], features.b[idx])
         names, parts = self.contributions(sub)
         names = ["prior", *names]
-        parts = np.column_stack([np.full(len(idx), float(self.intercept)), parts])
+        parts = np.column_stack([np.full(len(idx), self.baseline), parts])
         order = np.argsort(-np.abs(parts), axis=1, kind="stable")
         col = {n: j for j, n in enumerate(sub.names)}
+        # plain Python lists: the loop below runs once per stored link (millions at 1M cases)
+        values, left, right = sub.values.tolist(), sub.a.tolist(), sub.b.tolist()
+        part_rows, order_rows = parts.tolist(), order.tolist()
         out = []
         for r in range(len(idx)):
-            shown = order[r] if top <= 0 else order[r, :top]
-            rows_r = [{"feature": names[j], "value": self._value(sub, r, names[j], col),
-                       "contribution": float(parts[r, j])} for j in shown]
+            shown = order_rows[r] if top <= 0 else order_rows[r][:top]
+            pr = part_rows[r]
+            rows_r = [{"feature": names[j], "value": self._value(sub.table, values[r], left[r], right[r], names[j], col),
+                       "contribution": pr[j]} for j in shown]
             if 0 < top < len(names):
-                rest = order[r, top:]
+                rest = order_rows[r][top:]
                 rows_r.append({"feature": f"{len(rest)} other features", "value": None,
-                               "contribution": float(parts[r, rest].sum())})
+                               "contribution": float(sum(pr[j] for j in rest))})
             out.append(rows_r)
         return out
 
     @staticmethod
-    def _value(sub: Features, r: int, name: str, col: dict[str, int]) -> str:
-        """The readable value of feature (or interaction) ``name`` for row ``r`` of ``sub``."""
-        from caselink.compare.display import describe
+    def _value(table: Any, values: list[float], a: int, b: int, name: str, col: dict[str, int]) -> str:
+        """The readable value of feature (or interaction) ``name`` for a pair (a, b) whose feature
+        row is ``values``."""
+        from caselink.compare.display import UNKNOWN, describe
 
         if name == "prior":
-            return "base rate of linked pairs"
+            return "log-odds of a pair with nothing known"
         if name in col:
-            return describe(name, float(sub.values[r, col[name]]), sub.table, int(sub.a[r]), int(sub.b[r]))
-        from caselink.compare.display import UNKNOWN
-
-        return "; ".join(LinkModel._value(sub, r, p, col) if p in col else UNKNOWN for p in name.split(" x "))
+            return describe(name, values[col[name]], table, a, b)
+        return "; ".join(LinkModel._value(table, values, a, b, p, col) if p in col else UNKNOWN
+                         for p in name.split(" x "))
 
     def rescale(self, factor: float, shift: float) -> None:
         """Make the log-odds ``shift + factor * log_odds`` (Platt scaling), keeping every part additive."""

@@ -3,7 +3,9 @@
 For each feature, the weight of a bin is log P(bin | linked) / P(bin | unlinked), smoothed so an
 empty bin never gives an infinite weight; "unknown" is a bin of its own. Because features are not
 independent, the summed weights are then calibrated with one slope and offset (Platt scaling),
-which keeps every contribution a readable, proportional share of the log-odds.
+which keeps every contribution a readable, proportional share of the log-odds. A bin weight that
+would score a shared fact below "unknown" (or a differing one above it) is clamped to the unknown
+weight first (``caselink.model.baseline``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy.typing as npt
 
 from caselink.compare import SPECS
 from caselink.model.additive import LinkModel, Term, training_arrays, transform
+from caselink.model.baseline import constrain_term
 
 FloatArray = npt.NDArray[np.float64]
 BINS = 8
@@ -58,6 +61,8 @@ def fit_term(name: str, raw: FloatArray, y: npt.NDArray[np.bool_], w: FloatArray
     count_l = np.bincount(idx[y], weights=w[y], minlength=nb).astype(np.float64)
     count_u = np.bincount(idx[~y], weights=w[~y], minlength=nb).astype(np.float64)
     weights = _log_ratio(count_l, count_u)
+    if int((~known).sum()) < MIN_KNOWN:
+        weights[-1] = 0.0  # (almost) never unknown in training: not knowing it is no evidence
     return Term(name, scale, "step", [float(e) for e in edges], [float(v) for v in weights[:-1]],
                 float(weights[-1]))
 
@@ -68,7 +73,8 @@ def fit_bayes(values: npt.ArrayLike, names: Sequence[str], y: npt.ArrayLike, wei
     from sklearn.linear_model import LogisticRegression
 
     values, yy, w = training_arrays(values, y, weight)
-    terms = [t for j, n in enumerate(names)
+    # clamped to the "no evidence" baseline before calibrating, so the calibration fits what is scored
+    terms = [constrain_term(t) for j, n in enumerate(names)
              if (t := fit_term(n, np.asarray(values[:, j], dtype=np.float64), yy, w, bins)) is not None]
     total = np.zeros(len(yy))
     for t in terms:

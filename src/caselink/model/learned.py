@@ -4,7 +4,9 @@ pairwise interactions (e.g. near in space x near in time).
 Each feature enters through hinge functions at quantile knots, so the fitted effect of a feature
 is a piecewise-linear curve that can be saved as (x, y) points and read off directly; unknown
 values get their own weight. The per-feature curves plus the interaction terms plus the intercept
-are exactly the log-odds, which is what makes per-feature explanations exact.
+are exactly the log-odds, which is what makes per-feature explanations exact. The curves are
+clamped to the "no evidence" baseline (``caselink.model.baseline``: a shared fact never below
+"unknown") and the intercept re-balanced after.
 """
 
 from __future__ import annotations
@@ -116,6 +118,8 @@ def fit_learned(values: npt.ArrayLike, names: Sequence[str], y: npt.ArrayLike, w
         term = b.term(beta[pos:pos + width])
         pos += width
         shift = float(np.average(term(col[b.name]), weights=w))
+        if not b.has_missing:  # never unknown in training: "unknown" is the average pair, no evidence
+            term.missing = shift
         term.weights = [v - shift for v in term.weights]
         term.missing -= shift
         intercept += shift
@@ -125,8 +129,28 @@ def fit_learned(values: npt.ArrayLike, names: Sequence[str], y: npt.ArrayLike, w
         pos += 1
         inter.offset = float(np.average(inter(col[inter.features[0]], col[inter.features[1]]), weights=w))
         intercept += inter.offset
-    return LinkModel(name=name, version=version, kind="learned", intercept=intercept, terms=terms,
-                     interactions=inters, trained_on={"pairs": int(len(yy)), "linked": int(yy.sum())})
+    model = LinkModel(name=name, version=version, kind="learned", intercept=intercept, terms=terms,
+                      interactions=inters, trained_on={"pairs": int(len(yy)), "linked": int(yy.sum())})
+    model.intercept += _mean_shift(model, col, yy, w)
+    return model
+
+
+def _mean_shift(model: LinkModel, col: dict[str, FloatArray], y: npt.NDArray[np.bool_], w: FloatArray) -> float:
+    """The intercept shift that gives back the fit's own balance (weighted mean probability equal
+    to the weighted link rate, as the unpenalised intercept of the logistic fit ensures) after the
+    constructor clamped the terms to the "no evidence" baseline (``caselink.model.baseline``)."""
+    nan = np.full(len(y), np.nan)
+    lo = model.intercept + model.slope * sum(t(col.get(t.feature, nan)) for t in model.terms)
+    for inter in model.interactions:
+        lo = lo + inter(col[inter.features[0]], col[inter.features[1]])
+    target, shift = float(np.average(y, weights=w)), 0.0
+    for _ in range(50):  # Newton on a monotone 1-D function
+        p = 1.0 / (1.0 + np.exp(-(lo + shift)))
+        gap, slope = float(np.average(p, weights=w)) - target, float(np.average(p * (1 - p), weights=w))
+        if abs(gap) < 1e-10 or slope <= 0:
+            break
+        shift -= gap / slope
+    return shift
 
 
 def _scales(design: FloatArray, mu: FloatArray, w: FloatArray, bases: Sequence[_Basis],

@@ -46,6 +46,19 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0][0])
 
 
+#: Python steps that complete a migration, in its transaction (``version -> "module:function"``,
+#: called as ``function(con)``).
+AFTER: dict[int, str] = {20: "caselink.intel.chain:anchor_existing"}
+
+
+def _after(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    if version in AFTER:
+        import importlib
+
+        module, _, name = AFTER[version].partition(":")
+        getattr(importlib.import_module(module), name)(con)
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply every migration newer than the store's version; return the versions applied."""
     have = current_version(con)
@@ -62,6 +75,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(mig.sql)
+            _after(con, mig.version)
             con.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [mig.version, mig.name]
             )

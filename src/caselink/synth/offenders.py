@@ -110,6 +110,17 @@ def _habits(rng: np.random.Generator, voc: Vocab, itype: np.ndarray, first_id: i
     return sig, sig_p, drug, None
 
 
+def _near_homes(rng: np.random.Generator, hx: np.ndarray, hy: np.ndarray, who: np.ndarray) -> np.ndarray:
+    """For each offender in ``who``, one of the five offenders living nearest (a local co-offender)."""
+    from scipy.spatial import cKDTree
+
+    if len(hx) < 2 or len(who) == 0:
+        return who.copy()
+    near = min(6, len(hx))
+    _, idx = cKDTree(np.c_[hx, hy]).query(np.c_[hx[who], hy[who]], k=near)
+    return idx[np.arange(len(who)), rng.integers(1, near, len(who))].astype(np.int64)
+
+
 def make_profiles(rng: np.random.Generator, total_cases: int, first_id: int, prof: Profile) -> Profiles:
     voc, b = prof.vocab, prof.behaviour
     size = series_sizes(rng, total_cases, b.series_size_p, b.series_size_max)
@@ -117,14 +128,17 @@ def make_profiles(rng: np.random.Generator, total_cases: int, first_id: int, pro
     itype = rng.choice(len(V.TYPES), size=k, p=V.probs(voc.offender_type_p, V.TYPES)).astype(np.int64)
     geog = prof.geography
     hx, hy = geog.sample_points(rng, k, hot_share=b.home_hot_share, spread=b.home_spread)
-    ax, ay = geog.nearest_hot_spot(hx + rng.normal(0, 3, k), hy + rng.normal(0, 3, k))
+    ax, ay = geog.nearest_hot_spot(hx + rng.normal(0, b.alt_km, k), hy + rng.normal(0, b.alt_km, k))
     places = np.stack([categorical(rng, voc.place_probs, itype) for _ in range(2)], axis=1)
     sig, sig_p, drug, alt = _habits(rng, voc, itype, first_id)
     ages = np.array([voc.age_ms.get(V.TYPES[i], (40, 16))[0] for i in itype], dtype=np.float64)
     male_p = np.array([voc.male_p.get(V.TYPES[i], 0.5) for i in itype])
     partner = -np.ones(k, dtype=np.int64)
     has_partner = rng.random(k) < b.partner_share
-    partner[has_partner] = first_id + rng.integers(0, max(k, 1), has_partner.sum())
+    if b.local_partners:
+        partner[has_partner] = first_id + _near_homes(rng, hx, hy, np.flatnonzero(has_partner))
+    else:
+        partner[has_partner] = first_id + rng.integers(0, max(k, 1), has_partner.sum())
     partner[partner == first_id + np.arange(k)] = -1
     return Profiles(
         first_id=first_id, size=size, itype=itype, home_x=hx, home_y=hy, alt_x=ax, alt_y=ay,

@@ -159,6 +159,7 @@ class Behaviour:
     home_hot_share: float = 0.4
     home_spread: float = 1.3
     alt_share: float = 0.45             # offenders with a second anchor (commuters)
+    alt_km: float = 3.0                 # how far (sd, km) the second anchor's search starts from home
     range_km_median: float = 3.0
     range_km_sigma: float = 0.8
     range_km_max: float = 8.0
@@ -166,6 +167,7 @@ class Behaviour:
     max_active_days: float | None = None  # a series is squeezed to at most this span
     drift_share: float = 0.15           # cases of another type than the offender's usual one
     partner_share: float = 0.12
+    local_partners: bool = False        # co-offenders live near each other (else anyone)
     solved_share: float = 0.6
     appear_share: float = 0.3           # offenders named (as caller, witness...) in their own cases
     singleton_label_p: float = 0.7      # solved one-off cases that carry a series id

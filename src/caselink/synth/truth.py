@@ -102,3 +102,22 @@ def build_truth(res: SynthResult) -> dict[str, Any]:
         }
     return {"format": "caselink-synth-truth", "version": VERSION, "config": asdict(res.config),
             "offenders": offenders, "case_offenders": per_case, "entities": entities, "people": people}
+
+
+def true_pairs(res: SynthResult) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of case rows with an offender in common (offender or co-offender, solved or not):
+    the pairs blocking should find. Rows ``a < b``, unique, sorted; the same pairs as the truth's
+    ``offenders`` lists give."""
+    c = res.columns
+    rows = np.r_[np.flatnonzero(c.offender >= 0), np.flatnonzero(c.offender2 >= 0)].astype(np.int64)
+    offs = np.r_[c.offender[c.offender >= 0], c.offender2[c.offender2 >= 0]].astype(np.int64)
+    order = np.lexsort((rows, offs))
+    rows, offs = rows[order], offs[order]
+    starts = np.flatnonzero(np.r_[True, offs[1:] != offs[:-1]])
+    sizes = np.diff(np.r_[starts, len(offs)])
+    parts = []
+    for s, k in zip(starts[sizes >= 2].tolist(), sizes[sizes >= 2].tolist(), strict=True):
+        i, j = np.triu_indices(k, 1)
+        parts.append(rows[s + i] * len(c) + rows[s + j])
+    keys = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
+    return keys // max(len(c), 1), keys % max(len(c), 1)

@@ -39,7 +39,11 @@ def intel_section(ctx: Ctx, record: dict[str, Any]) -> dict[str, Any] | None:
 def overdue_panel(ctx: Ctx) -> dict[str, Any] | None:
     if not can(ctx.user.role, "intel:read"):
         return None
-    return {"title": "Overdue intel", "template": "_intel_overdue.html", "overdue": overdue(ctx)[:10]}
+    from caselink.api.routes.alerts import overdue_alerts
+
+    late_alerts = overdue_alerts(ctx, 10) if can(ctx.user.role, "alerts:read") else []
+    return {"title": "Overdue intel", "template": "_intel_overdue.html", "overdue": overdue(ctx)[:10],
+            "overdue_alerts": late_alerts}
 
 
 @router.get("/intel")

@@ -54,6 +54,23 @@ def list_alerts(
                           limit=limit)
 
 
+def overdue_alerts(ctx: Ctx, limit: int = 100) -> list[dict[str, Any]]:
+    """Unacknowledged alerts the user may see that are past the deadline the intel policy gives
+    their kind, most overdue first."""
+    found = [a for a in visible_alerts(ctx, include_acknowledged=False, kind=None, case_id=None, limit=500)
+             if a["overdue"]]
+    found.sort(key=lambda a: (-(a["overdue_hours"] or 0), a["alert_id"]))
+    return found[:limit]
+
+
+@router.get("/alerts/overdue", response_model=list[AlertOut])
+def list_overdue_alerts(ctx: CtxDep, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
+    """Alerts past their acknowledgement deadline (owner from the policy's escalation chain)."""
+    authenticate(ctx)
+    ctx.need("alerts:read")
+    return overdue_alerts(ctx, limit)
+
+
 def alert_visible(ctx: Ctx, alert_id: int) -> None:
     """NotFound for an alert that does not exist or that the user may not see (logged)."""
     rows = ctx.store.con.execute("SELECT case_id, related_ids FROM alerts WHERE alert_id = ?", [alert_id]).fetchall()

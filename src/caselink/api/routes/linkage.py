@@ -20,33 +20,19 @@ CaseId = Annotated[str, PathParam(min_length=1, max_length=200)]
 MinP = Annotated[float, Query(gt=0.0, lt=1.0)]
 
 
-def similar_cases(ctx: Ctx, case_id: str, limit: int) -> list[dict[str, Any]]:
-    """Similar cases the user may see, most probable first, each with its explanation.
-
-    For a scoped user and a case already linked, the stored links are read with the scope in
-    the SQL, so the audit row names exactly the cases shown.
-    """
-    from caselink.linkage.link import linked_batches
+def similar_cases(ctx: Ctx, case_id: str, limit: int, min_probability: float | None = None) -> list[dict[str, Any]]:
+    """The ``limit`` most probable candidates the user may see, whatever the kept-link threshold,
+    each with its explanation and whether it is a stored link (``linkage.similar``: from the
+    links when they are sure to hold them, else scored now). A scoped user's candidates are cut
+    to the scope before the audit, so the audit row names exactly the cases shown."""
     from caselink.linkage.similar import similar
 
     purpose = ctx.purpose()
     queries.check_visible(ctx, case_id)
-    batch = ctx.store.con.execute("SELECT batch_id FROM cases WHERE case_id = ?", [case_id]).fetchall()[0][0]
-    if ctx.user.scope.unrestricted or batch not in linked_batches(ctx.store):
-        found = similar(ctx.store, case_id, limit=limit * 3 + 10, purpose=purpose, command=ctx.command)
-        return scoped.restrict(ctx, "similar", found)[:limit]
-    scope_sql, params = queries.visible_where(ctx, "c")
-    rows = ctx.store.con.execute(
-        "SELECT c.case_id, l.probability, l.log_odds, l.explanation FROM links l JOIN cases c "
-        "ON c.case_id = CASE WHEN l.case_a = ? THEN l.case_b ELSE l.case_a END "
-        f"WHERE (l.case_a = ? OR l.case_b = ?) AND {scope_sql} "
-        "ORDER BY l.probability DESC, c.case_id LIMIT ?", [case_id, case_id, case_id, *params, limit]).fetchall()
-    out = scoped.restrict(ctx, "similar", [
-        {"case_id": c, "probability": float(p), "log_odds": float(lo), "explanation": orjson.loads(e)}
-        for c, p, lo, e in rows])
-    ctx.store.audit("consultation", ctx.command, [case_id] + [r["case_id"] for r in out], purpose,
-                    {"limit": limit, "results": len(out), "source": "links"})
-    return out
+    visible = None if ctx.user.scope.unrestricted else (lambda ids: queries.visible_ids(ctx, ids))
+    found = similar(ctx.store, case_id, limit=limit, purpose=purpose, command=ctx.command, visible=visible,
+                    min_probability=min_probability)
+    return scoped.restrict(ctx, "similar", found)
 
 
 def known_series(ctx: Ctx, case_id: str, limit: int, near: int = 500) -> list[dict[str, Any]]:
@@ -54,8 +40,9 @@ def known_series(ctx: Ctx, case_id: str, limit: int, near: int = 500) -> list[di
     (``linkage.series.rank_series``) from the case's ``near`` strongest links the user may see;
     a series' size counts only its members in the user's scope."""
     from caselink.linkage.series import rank_series, series_members, series_sizes
+    from caselink.linkage.similar import kept_threshold
 
-    links = similar_cases(ctx, case_id, near)  # scope-checked and audited
+    links = similar_cases(ctx, case_id, near, kept_threshold(ctx.store))  # its links; scope-checked, audited
     if not links:
         return []
     members = series_members(ctx.store.con, [r["case_id"] for r in links])
