@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "series.json")
     opts = parser.parse_args()
-    report: dict[str, Any] = json.loads(opts.out.read_text()) if opts.out.exists() else {}
+    report: dict[str, Any] = {}
     if not opts.no_quality:
         row = quality(opts.profile, opts.cases, opts.seed, opts.start, opts.end, opts.model, opts.min_probability)
         _show(f"{opts.profile} {opts.cases} seed {opts.seed} ({row['stored_links']} stored links)",
@@ -210,8 +210,11 @@ def main() -> None:
     if opts.scale_cases:
         report["scaling"] = scaling(opts.scale_cases, opts.repeats)
     report["load_average"] = list(os.getloadavg())
+    merged: dict[str, Any] = json.loads(opts.out.read_text()) if opts.out.exists() else {}  # read late: runs may overlap
+    merged.update({k: v for k, v in report.items() if k != "quality"})
+    merged.setdefault("quality", {}).update(report.get("quality", {}))
     opts.out.parent.mkdir(parents=True, exist_ok=True)
-    opts.out.write_text(json.dumps(report, indent=2) + "\n")
+    opts.out.write_text(json.dumps(merged, indent=2) + "\n")
     print(f"wrote {opts.out}")
 
 
