@@ -84,7 +84,7 @@ def test_json_round_trip(model: LinkModel, world: CaseTable, tmp_path: Path) -> 
     assert model_to_dict(again) == model_to_dict(model)
     feats = compare_pairs(world, np.arange(0, 40), np.arange(40, 80))
     assert np.array_equal(again.score(feats).log_odds, model.score(feats).log_odds)
-    assert json.loads(path.read_text())["format_version"] == 2
+    assert json.loads(path.read_text())["format_version"] == 3
 
 
 def test_previous_format_still_loads(world: CaseTable) -> None:

@@ -12,11 +12,13 @@ import caselink.linkage  # noqa: F401  (registers the ingest hook that links new
 from caselink.cli.common import emit, json_option, open_store, purpose_option, store_options
 
 _model_option = click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                             default=None, help="Model JSON to score with (default: the model shipped in caselink).")
+                             default=None, help="Model JSON to score with (default: the store's adapted model from "
+                             "`caselink train --unsupervised` if it has one, else the model shipped in caselink).")
 
 
 @click.command()
-@click.option("--full", is_flag=True, help="Rescore every case (default: only cases not linked yet).")
+@click.option("--full", is_flag=True, help="Rescore every case (default: only cases not linked yet); refits the "
+              "store's adapted model first when it has (or had) one.")
 @click.option("--store-probability", type=float, default=None,
               help="Keep links at or above this probability (default 0.05).")
 @click.option("--alert-probability", type=float, default=None,
@@ -51,6 +53,8 @@ def link(full: bool, store_probability: float | None, alert_probability: float |
                    f"{d['candidate_pairs']} candidate pairs scored, {d['stored_links']} links stored, "
                    f"{d['alerts']} alerts raised; model {d['model_name']} {d['model_version']}; "
                    f"{d['seconds'].get('total', 0):.1f} s")
+        if d.get("adaptation"):
+            click.echo(f"store's adapted model: {d['adaptation']}")
 
     emit(report.to_dict(), as_json, human)
 

@@ -54,8 +54,15 @@ def _truth(path: Path) -> dict[str, list[str]]:
 @click.command()
 @click.option("--model", "kind", type=click.Choice(KINDS), default="learned", show_default=True,
               help="bayes: transparent Bayes factors over bins; learned: logistic on curves + interactions.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the model (versioned JSON).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the model (versioned JSON). Required unless --unsupervised, whose model "
+                   "is kept beside the store (<store>.link-model.json) and used by `caselink link`.")
+@click.option("--unsupervised", is_flag=True,
+              help="Fit the default model to this store's own candidate pairs by EM, with no labels needed "
+                   "(solved series, where present, are held fixed); `caselink link` then uses it.")
+@click.option("--sample", type=click.IntRange(min=1000), default=None,
+              help="With --unsupervised: candidate pairs sampled for the EM (default 1,000,000).")
+@click.option("--no-labels", is_flag=True, help="With --unsupervised: ignore solved series entirely.")
 @click.option("--name", default=None, help="Model name stored with every link it scores.")
 @click.option("--version", "model_version", default="1", show_default=True, help="Model version label.")
 @click.option("--seed", default=0, show_default=True, help="Seed for sampling unlinked pairs.")
@@ -69,13 +76,22 @@ def _truth(path: Path) -> dict[str, list[str]]:
 @store_options
 @purpose_option
 @json_option
-def train(kind: str, out: Path, name: str | None, model_version: str, seed: int, source: str | None,
-          calibrate: bool, truth: Path | None, db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
-    """Learn a linkage model from the store's solved series (cases with series_ids).
+def train(kind: str, out: Path | None, unsupervised: bool, sample: int | None, no_labels: bool, name: str | None,
+          model_version: str, seed: int, source: str | None, calibrate: bool, truth: Path | None, db: Path | None,
+          user: str | None, purpose: str | None, as_json: bool) -> None:
+    """Learn a linkage model from the store's solved series (cases with series_ids), or with
+    --unsupervised adapt the default model to the store's own cases without labels.
 
     Linked pairs are cases sharing a series, weighted by series size; unlinked pairs are sampled
     across co-offending groups (as the crimelinkage package does). Reads are audited.
     """
+    if unsupervised:
+        _train_unsupervised(out, sample, no_labels, seed, db, user, purpose, as_json)
+        return
+    if out is None:
+        from caselink.errors import InputError
+
+        raise InputError("train needs --out FILE for the model (or --unsupervised to adapt the store's own)")
     from caselink.training import calibrate_to_pairs
     from caselink.training import train as fit
 
@@ -97,6 +113,30 @@ def train(kind: str, out: Path, name: str | None, model_version: str, seed: int,
         click.echo(f"{d['kind']} model {d['model']} v{d['version']} written to {d['out']}: "
                    f"{t.get('pairs')} pairs ({t.get('linked')} linked) from {t.get('cases')} cases, "
                    f"{len(d['features'])} features")
+
+    emit(data, as_json, human)
+
+
+def _train_unsupervised(out: Path | None, sample: int | None, no_labels: bool, seed: int, db: Path | None,
+                        user: str | None, purpose: str | None, as_json: bool) -> None:
+    from caselink.linkage.adapted import adapt_store, model_path
+
+    with open_store(db, user) as store:
+        model = adapt_store(store, purpose=purpose or "adapting the linkage model to this store", command="train",
+                            sample=sample, use_labels=not no_labels, seed=seed)
+        kept = model_path(store.path)
+    if out is not None:
+        model.save(out)
+    data = {"model": model.name, "version": model.version, "kind": model.kind, "out": str(out or kept),
+            "kept_beside_store": str(kept) if kept else None, "features": model.features,
+            "adaptation": model.adaptation, "trained_on": model.trained_on}
+
+    def human(d: dict[str, Any]) -> None:
+        a, t = d["adaptation"], d["trained_on"]
+        click.echo(f"adapted model {d['model']} written to {d['out']}: estimated link rate {a['lambda']:.6f} "
+                   f"among {t['candidate_pairs']:,} candidate pairs of {t['cases']:,} cases "
+                   f"(EM on {t['sampled_candidate_pairs']:,}: {a['em']['iterations']} iterations, "
+                   f"{'converged' if a['em']['converged'] else 'NOT converged'}); `caselink link` now uses it")
 
     emit(data, as_json, human)
 

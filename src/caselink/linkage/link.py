@@ -78,17 +78,23 @@ class LinkReport:
     windows: dict[str, float] = field(default_factory=dict)  # blocking windows after adapting to density
     peak_mib: dict[str, float] = field(default_factory=dict)  # the process's peak memory at the end of each stage
     top_partner_links: int = 0  # links kept below the threshold as some case's top partners
+    adaptation: str | None = None  # a full run's refit of the store's adapted model: "refitted" or why not
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def resolve_model(model: Any = None) -> Any:
-    """The model to score with: a LinkModel, a path to a model JSON, or None for the default."""
+def resolve_model(model: Any = None, store: Store | None = None) -> Any:
+    """The model to score with: a LinkModel, a path to a model JSON, or None for the store's
+    adapted model (``caselink.linkage.adapted``) when it has one, else the shipped default."""
     from caselink import model as model_mod
     from caselink.compare import FEATURE_SET_VERSION
     from caselink.errors import ModelError
 
+    if model is None and store is not None:
+        from caselink.linkage.adapted import load_store_model
+
+        model = load_store_model(store)
     if model is None:
         return model_mod.default_model()
     if isinstance(model, str) or hasattr(model, "__fspath__"):
@@ -281,14 +287,17 @@ def link(
     store: Store, *, full: bool = False, case_ids: Sequence[str] | None = None, model: Any = None,
     config: LinkConfig | None = None, purpose: str | None = None, command: str = "link",
     raise_alerts: bool = True, show_progress: bool | None = None,
-    observe: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None,
+    observe: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None, refit: bool | None = None,
 ) -> LinkReport:
     """Score candidate pairs of the pending (or given, or all) cases and store the likely links.
     A progress bar of the pairs scored shows on a terminal (``show_progress=None``), never when
     piped; ``False`` hides it. ``observe(case_ids_a, case_ids_b, probability)`` is shown every
-    candidate pair scored, stored or not (the end-to-end evaluation's calibration and blocking)."""
+    candidate pair scored, stored or not (the end-to-end evaluation's calibration and blocking).
+    With no ``model``, the store's adapted model scores when it has one; ``refit`` (default: on a
+    full run of a store that has or had one) fits it again first."""
     cfg = config or LinkConfig()
-    mdl = resolve_model(model)
+    mdl = resolve_model(model, store)
+    adapt_note: str | None = None
     t0 = time.perf_counter()
     targets = None if full else (list(case_ids) if case_ids is not None else pending_case_ids(store))
     seconds: dict[str, float] = {}
@@ -317,6 +326,15 @@ def link(
         tab_ids = ids[rows]
     seconds["table"] = time.perf_counter() - t0 - seconds["load"] - seconds["candidates"]
     peak["table"] = _peak_mib()
+    if new_rows is None and model is None and _should_refit(store, refit):
+        from caselink.linkage.adapted import AdaptationRefused, fit_for_store
+
+        try:
+            mdl = fit_for_store(store, table, pa, pb, command=command, purpose=purpose or DEFAULT_PURPOSE)
+            adapt_note = "refitted"
+        except AdaptationRefused as exc:  # on the audit log; scoring goes on with the model it had
+            adapt_note = str(exc)
+        seconds["adapt"] = time.perf_counter() - t0 - sum(seconds.values())
     linked = ids if new_rows is None else ids[new_rows]
     batches = _covered_batches(frame["batch_id"].to_numpy(), new_rows)
     from caselink.linkage.partners import TopPartners, seed_from_store
@@ -355,7 +373,16 @@ def link(
     peak["write"] = _peak_mib()
     return LinkReport(len(frame), len(linked), n_pairs, writer.count, len(alert_ids), by_block, mdl.name,
                       mdl.version, new_rows is not None, {k: round(v, 3) for k, v in seconds.items()}, alert_ids,
-                      windows, peak, len(ea))
+                      windows, peak, len(ea), adapt_note)
+
+
+def _should_refit(store: Store, refit: bool | None) -> bool:
+    if refit is not None:
+        return refit
+    from caselink.linkage.adapted import had_adapted_model, model_path
+
+    path = model_path(store.path)
+    return path is not None and (path.exists() or had_adapted_model(store))
 
 
 def _peak_mib() -> float:

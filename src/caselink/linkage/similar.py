@@ -114,7 +114,7 @@ def _score_now(
     from caselink.compare import compare_pairs
 
     cfg = config or LinkConfig()
-    mdl = resolve_model(model)
+    mdl = resolve_model(model, store)
     frame = store.frame(list(LIGHT_COLUMNS), purpose=purpose, command=command)
     from caselink.entities.evidence import (
         linkage_frame,  # resolved entities when resolution has run

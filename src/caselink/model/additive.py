@@ -105,6 +105,8 @@ class LinkModel:
     slope: float = 1.0
     trained_on: dict[str, Any] = field(default_factory=dict)
     feature_set: int = FEATURE_SET_VERSION
+    #: set for a model fitted to a store without labels: base model, estimated link rate, EM record
+    adaptation: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         from caselink.model.baseline import constrain_term

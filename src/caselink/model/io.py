@@ -15,11 +15,15 @@ from caselink.errors import ModelError
 from caselink.model.additive import Interaction, LinkModel, Term
 
 FORMAT = "caselink.linkmodel"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Format history:
 #   1 - terms, interactions, intercept, slope, trained_on.
 #   2 - adds "feature_set": the compare feature-set version the model was trained on. A format-1
 #       file is read as feature_set 1 (its neighbour-count features had the older meaning).
+#   3 - adds "adaptation": for a model fitted to a store without labels
+#       (``caselink.model.unsupervised``), the base model, the estimated link rate lambda, the
+#       EM's iterations and convergence and each comparison group's fit; null for every other
+#       model. A format-2 file is read with adaptation null.
 
 
 def model_to_dict(model: LinkModel) -> dict[str, Any]:
@@ -33,6 +37,7 @@ def model_to_dict(model: LinkModel) -> dict[str, Any]:
         "slope": model.slope,
         "trained_on": model.trained_on,
         "feature_set": model.feature_set,
+        "adaptation": model.adaptation,
         "terms": [
             {"feature": t.feature, "scale": t.scale, "kind": t.kind, "knots": t.knots,
              "weights": t.weights, "missing": t.missing}
@@ -64,7 +69,8 @@ def model_from_dict(data: dict[str, Any], source: str = "model") -> LinkModel:
         return LinkModel(name=str(data["name"]), version=str(data["version"]), kind=str(data["kind"]),
                          intercept=float(data["intercept"]), terms=terms, interactions=inters,
                          slope=float(data.get("slope", 1.0)), trained_on=dict(data.get("trained_on", {})),
-                         feature_set=int(data["feature_set"]))
+                         feature_set=int(data["feature_set"]),
+                         adaptation=_adaptation(data.get("adaptation"), source))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ModelError(f"{source} is malformed: {exc!r}") from None
 
@@ -73,7 +79,17 @@ def _upgrade(data: dict[str, Any], version: int) -> dict[str, Any]:
     """Bring an older file's fields up to the current format, one version at a time."""
     if version < 2:
         data["feature_set"] = 1
+    if version < 3:
+        data["adaptation"] = None
     return data
+
+
+def _adaptation(value: Any, source: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("lambda"), (int, float)):
+        raise ModelError(f"{source} is malformed: 'adaptation' must be null or an object with a numeric lambda")
+    return dict(value)
 
 
 def save_model(model: LinkModel, path: str | os.PathLike[str]) -> None:

@@ -227,7 +227,8 @@ class Store:
 # Later stages that keep per-case rows (links, alerts, intel links) register a function with
 # ``@on_erase`` in their module, and list that module here, so that erasure removes their rows
 # in the same transaction.
-ERASE_HOOK_MODULES: list[str] = ["caselink.alerts", "caselink.intel", "caselink.entities", "caselink.linkage.context"]
+ERASE_HOOK_MODULES: list[str] = ["caselink.alerts", "caselink.intel", "caselink.entities", "caselink.linkage.context",
+                                   "caselink.linkage.adapted"]
 _ERASE_HOOKS: list[Any] = []
 
 
