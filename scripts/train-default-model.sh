@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 export CASELINK_USER="${CASELINK_USER:-model-build}"
 "$caselink" synth --cases 20000 --seed 1 --out "$work/train.jsonl" --truth "$work/truth.json"
 "$caselink" ingest "$work/train.jsonl" --db "$work/train.duckdb" --no-link
-"$caselink" train --db "$work/train.duckdb" --model learned --name caselink-default --version 1.3 \
+"$caselink" train --db "$work/train.duckdb" --model learned --name caselink-default --version 1.4 \
   --truth "$work/truth.json" --purpose "building the default model" --out "$out" \
   --source "caselink.synth generate(20000, seed=1): synthetic planted series (deaths, homicides, sexual offences, assaults, robberies, burglaries) - no real case data; calibrated to all candidate pairs with the generator's full truth"
 echo "default model written to $out"
