@@ -34,6 +34,8 @@ def verify(db: Path | None, user: str | None, as_json: bool) -> None:
             click.echo(f"audit log chain verifies ({r['rows']} rows), but {len(r['problems'])} record(s) do NOT match it:")
             for p in r["problems"]:
                 click.echo(f"  {p}")
+        elif r["first_bad_seq"] is None:
+            click.echo(f"audit log does NOT verify: {r['reason']}")
         else:
             click.echo(f"audit log does NOT verify: first bad row seq {r['first_bad_seq']}: {r['reason']}")
         if r.get("pending"):
