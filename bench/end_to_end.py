@@ -142,7 +142,8 @@ def main() -> None:
     opts = parser.parse_args()
     if opts.table:
         report = json.loads(opts.out.read_text())
-        print("| | " + " | ".join(n for d in DATASETS for n in (d, f"{d} adapted") if n in report) + " |")
+        names = [n for d in DATASETS for n in (d, f"{d} adapted") if n in report]
+        print("| | " + " | ".join(names) + " |\n|---|" + "---|" * len(names))
         print(table(report))
         return
     report: dict[str, Any] = json.loads(opts.out.read_text()) if opts.out.exists() else {}
