@@ -7,6 +7,8 @@ link`` does. Reports:
 
 - **recall** against the full truth: every pair of cases by one offender (or co-offender), solved
   or not, with or without a location;
+- recall apart for the true pairs that share their incident type and a circumstance (the MO
+  evidence the keyed blocks use) and for the others, and the share of the former;
 - candidate **pairs per case**, wall **time** and **peak memory** (RSS) of the blocking process;
 - the **growth exponents** of pairs and time with the number of cases (k in cost ~ n^k between
   the smallest and the largest size; 1 is linear).
@@ -91,10 +93,25 @@ def block(folder: Path) -> dict[str, Any]:
     want = np.minimum(ta, tb) * n + np.maximum(ta, tb)
     have = np.sort(pairs.a.astype(np.int64) * n + pairs.b)
     found = have[np.minimum(np.searchsorted(have, want), max(len(have) - 1, 0))] == want if len(have) else want < 0
+    evidenced = _share_mo(frame, np.minimum(ta, tb), np.maximum(ta, tb))
     return {"cases": n, "candidate_pairs": len(pairs), "pairs_per_case": round(len(pairs) / max(n, 1), 1),
             "recall": round(float(found.mean()) if len(want) else 1.0, 4), "true_pairs": int(len(want)),
+            "true_pairs_same_type_and_circumstance": round(float(evidenced.mean()), 4) if len(want) else None,
+            "recall_same_type_and_circumstance": round(float(found[evidenced].mean()), 4) if evidenced.any() else None,
+            "recall_other_pairs": round(float(found[~evidenced].mean()), 4) if (~evidenced).any() else None,
             "wall_s": round(wall, 2), "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "by_block": pairs.by_block, "windows": pairs.windows}
+
+
+def _share_mo(frame: Any, a: Any, b: Any) -> Any:
+    """Per pair: the same incident type and at least one circumstance in common."""
+    import numpy as np
+
+    types = frame["incident_type"].astype(str).to_numpy()
+    facts = [frozenset(v) if isinstance(v, list | tuple | np.ndarray) else frozenset()
+             for v in frame["circumstances"].tolist()]
+    return np.array([types[i] == types[j] and bool(facts[i] & facts[j]) for i, j in zip(a.tolist(), b.tolist(),
+                                                                                        strict=True)], dtype=bool)
 
 
 def _run(args: list[str], src: Path) -> dict[str, Any]:
@@ -124,8 +141,7 @@ def main() -> None:
     opts = parser.parse_args()
     tmp = None if opts.work else tempfile.TemporaryDirectory(prefix="caselink-blocking-")
     work = opts.work or Path(tmp.name)  # type: ignore[union-attr]
-    merged = json.loads(opts.out.read_text()) if opts.out.exists() else {}
-    runs = merged.setdefault("runs", {}).setdefault(opts.label, {})
+    runs: dict[str, Any] = {}
     for profile in opts.profiles:
         rows = []
         for n in sorted(opts.sizes):
@@ -136,8 +152,11 @@ def main() -> None:
             rows.append(row)
             print(f"{opts.label} {profile} {n:>9,}: recall {row['recall']:.3f}, {row['pairs_per_case']:.1f} pairs/case, "
                   f"{row['wall_s']:.1f} s, {row['peak_rss_mib']} MiB", flush=True)
-        entry = runs.setdefault(profile, {})
-        entry.update({str(r["cases"]): r for r in rows})
+        runs[profile] = {str(r["cases"]): r for r in rows}
+    merged = json.loads(opts.out.read_text()) if opts.out.exists() else {}  # read late: other runs may have written
+    for profile, rows_by_size in runs.items():
+        entry = merged.setdefault("runs", {}).setdefault(opts.label, {}).setdefault(profile, {})
+        entry.update(rows_by_size)
         ordered = sorted((r for k, r in entry.items() if k != "growth"), key=lambda r: r["cases"])
         entry["growth"] = {"pairs_exponent": exponent(ordered, "candidate_pairs"),
                            "time_exponent": exponent(ordered, "wall_s"), "sizes": [r["cases"] for r in ordered]}

@@ -6,6 +6,9 @@ list, "reporter not checked" findings on acquisitive crime, "exhibits not tested
 deaths, and findings per rule.
 
     caselink demo --db /tmp/demo.duckdb && .venv/bin/python bench/checks_ranking.py --db /tmp/demo.duckdb
+    # data the score weights were not set on: another seed, its planted series named by the truth file
+    caselink synth --cases 3000 --seed 7 --out s7.jsonl --truth s7.truth.json && caselink ingest s7.jsonl --db s7.duckdb
+    .venv/bin/python bench/checks_ranking.py --db s7.duckdb --truth s7.truth.json
 
 Writes ``bench/results/checks_ranking.json``. The store is read from a copy (the checks write
 their audit rows there), so the demo store is left as it was.
@@ -25,12 +28,20 @@ HERE = Path(__file__).resolve().parent
 ACQUISITIVE = ("burglary", "robbery")
 
 
-def measure(db: Path, rules_path: Path | None) -> dict[str, Any]:
+def _barking(truth: Path | None) -> list[str]:
+    if truth is None:
+        from caselink.synth.demo import barking_case_ids
+
+        return barking_case_ids()
+    offenders = json.loads(truth.read_text(encoding="utf-8"))["offenders"].values()
+    return next(o["case_ids"] for o in offenders if o["kind"] == "planted_barking")
+
+
+def measure(db: Path, rules_path: Path | None, truth: Path | None = None) -> dict[str, Any]:
     from caselink.checks import load_rules, run_checks
     from caselink.store import Store
-    from caselink.synth.demo import barking_case_ids
 
-    barking = barking_case_ids()
+    barking = _barking(truth)
     with tempfile.TemporaryDirectory(prefix="caselink-checks-") as tmp:
         copy = Path(tmp) / "store.duckdb"
         shutil.copy(db, copy)
@@ -61,8 +72,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True, help="A store built by `caselink demo`.")
     parser.add_argument("--rules", type=Path, default=None, help="Rules file (default: the shipped rules).")
+    parser.add_argument("--truth", type=Path, default=None,
+                        help="Synth truth file naming the planted Barking-like series (default: the demo data's).")
     args = parser.parse_args()
-    result = measure(args.db, args.rules)
+    result = measure(args.db, args.rules, args.truth)
     print(f"{result['findings']} findings on {result['cases_with_findings']} of {result['cases']} cases: "
           f"{result['findings_per_case']:.3f} per case")
     print(f"Barking-like deaths: best rank {result['barking_best_rank']}; "
@@ -75,7 +88,10 @@ def main() -> None:
         print(f"  {n:5d}  {rule}")
     out = HERE / "results" / "checks_ranking.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    previous = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    runs = previous.get("runs", {}) if isinstance(previous.get("runs"), dict) else {}
+    runs[args.db.name] = result
+    out.write_text(json.dumps({"runs": runs}, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 
 

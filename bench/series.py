@@ -15,6 +15,7 @@ seconds and microseconds per link (median of ``--repeats``).
 
     .venv/bin/python bench/series.py                                 # london-deaths 5,000 cases + demo
     .venv/bin/python bench/series.py --profile city-acquisitive --cases 5000 --seed 3
+    .venv/bin/python bench/series.py --adapt --no-demo          # with the store's adapted model
     flock /tmp/caselink-heavy.lock .venv/bin/python bench/series.py --no-quality --scale-cases 10000 100000 1000000
 
 Writes ``bench/results/series.json`` (entries keyed by their parameters, merged with earlier runs).
@@ -23,7 +24,6 @@ Writes ``bench/results/series.json`` (entries keyed by their parameters, merged 
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import tempfile
@@ -36,15 +36,10 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 
 
-def _generate(profile: str, cases: int, seed: int, start: str, end: str) -> Any:
+def _generate(profile: str, cases: int, seed: int, start: str | None, end: str | None) -> Any:
     from caselink.synth import generate
 
-    kwargs: dict[str, Any] = {"start": start, "end": end}
-    if "profile" in inspect.signature(generate).parameters:
-        kwargs["profile"] = profile
-    elif profile != "london-deaths":
-        raise SystemExit(f"this caselink's synth has no profiles; only london-deaths, not {profile!r}")
-    return generate(cases, seed=seed, **kwargs)
+    return generate(cases, seed=seed, profile=profile, start=start, end=end)
 
 
 def _judge(store: Any, truth: dict[str, Any], case_ids: list[str], min_probability: float) -> dict[str, Any]:
@@ -69,7 +64,7 @@ def member_calibration(found: list[dict[str, Any]], truth: dict[str, Any]) -> li
     for s in found:
         offenders = {c: set(truth.get(c) or [f"alone:{c}"]) for c in s["case_ids"]}
         top = Counter(o for v in offenders.values() for o in v).most_common(1)[0][0]
-        for m in s["members"]:
+        for m in s.get("members") or [{"case_id": c, "confidence": s["confidence"]} for c in s["case_ids"]]:
             stated.append(m["confidence"])
             belongs.append(top in offenders[m["case_id"]])
     p, ok = np.asarray(stated), np.asarray(belongs)
@@ -83,8 +78,9 @@ def member_calibration(found: list[dict[str, Any]], truth: dict[str, Any]) -> li
     return out
 
 
-def quality(profile: str, cases: int, seed: int, start: str, end: str, model: str | None,
-            levels: list[float]) -> dict[str, Any]:
+def quality(profile: str, cases: int, seed: int, start: str | None, end: str | None, model: str | None,
+            levels: list[float], adapt: bool = False) -> dict[str, Any]:
+    from caselink.linkage.adapted import adapt_store
     from caselink.linkage.link import link
     from caselink.store import Store
 
@@ -95,12 +91,14 @@ def quality(profile: str, cases: int, seed: int, start: str, end: str, model: st
         res.write_jsonl(path)
         with Store.open(Path(tmp) / "s.duckdb", user="bench") as store:
             store.ingest([path], show_progress=False)  # as a user does: entities resolved, cases linked
-            report = link(store, purpose="series benchmark", model=model, full=model is not None)
+            if adapt:  # the store's own model, fitted without labels, then every pair rescored with it
+                adapt_store(store, purpose="series benchmark", command="bench", use_labels=False)
+            report = link(store, purpose="series benchmark", model=model, full=model is not None or adapt)
             stored = int(store.con.execute("SELECT count(*) FROM links").fetchone()[0])
             used = store.con.execute("SELECT any_value(model_name || ' ' || model_version) FROM links").fetchone()[0]
             case_ids = [str(c) for (c,) in store.con.execute("SELECT case_id FROM cases").fetchall()]
             rows = [_judge(store, truth, case_ids, m) for m in levels]
-    return {"profile": profile, "cases": cases, "seed": seed, "period": [start, end],
+    return {"profile": profile, "cases": cases, "seed": seed, "period": [start, end], "adapted": adapt,
             "model": used or f"{report.model_name} {report.model_version}", "stored_links": stored,
             "by_min_probability": rows}
 
@@ -187,8 +185,10 @@ def main() -> None:
     parser.add_argument("--profile", default="london-deaths")
     parser.add_argument("--cases", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--start", default="2012-01-01")
-    parser.add_argument("--end", default="2020-01-01")
+    parser.add_argument("--start", default=None, help="Default: the profile's period.")
+    parser.add_argument("--end", default=None)
+    parser.add_argument("--adapt", action="store_true",
+                        help="Fit the store's adapted model without labels (train --unsupervised) and relink with it.")
     parser.add_argument("--model", default=None, help="A model JSON (default: the shipped model).")
     parser.add_argument("--min-probability", type=float, nargs="+", default=[0.5, 0.7, 0.9])
     parser.add_argument("--no-quality", action="store_true", help="Only the speed figures.")
@@ -197,12 +197,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "series.json")
     opts = parser.parse_args()
-    report: dict[str, Any] = json.loads(opts.out.read_text()) if opts.out.exists() else {}
+    report: dict[str, Any] = {}
     if not opts.no_quality:
-        row = quality(opts.profile, opts.cases, opts.seed, opts.start, opts.end, opts.model, opts.min_probability)
-        _show(f"{opts.profile} {opts.cases} seed {opts.seed} ({row['stored_links']} stored links)",
+        row = quality(opts.profile, opts.cases, opts.seed, opts.start, opts.end, opts.model, opts.min_probability,
+                      opts.adapt)
+        _show(f"{opts.profile} {opts.cases} seed {opts.seed} {row['model']} ({row['stored_links']} stored links)",
               row["by_min_probability"])
-        key = f"{opts.profile}-{opts.cases}-seed{opts.seed}-{opts.start}-{opts.end}-{row['model']}"
+        key = (f"{opts.profile}-{opts.cases}-seed{opts.seed}-{opts.start or 'default'}-{opts.end or 'period'}-"
+               f"{row['model']}{'-adapted' if opts.adapt else ''}")
         report.setdefault("quality", {})[key] = row
         if opts.demo:
             report["demo"] = demo(opts.min_probability)
@@ -210,8 +212,11 @@ def main() -> None:
     if opts.scale_cases:
         report["scaling"] = scaling(opts.scale_cases, opts.repeats)
     report["load_average"] = list(os.getloadavg())
+    merged: dict[str, Any] = json.loads(opts.out.read_text()) if opts.out.exists() else {}  # read late: runs may overlap
+    merged.update({k: v for k, v in report.items() if k != "quality"})
+    merged.setdefault("quality", {}).update(report.get("quality", {}))
     opts.out.parent.mkdir(parents=True, exist_ok=True)
-    opts.out.write_text(json.dumps(report, indent=2) + "\n")
+    opts.out.write_text(json.dumps(merged, indent=2) + "\n")
     print(f"wrote {opts.out}")
 
 

@@ -43,23 +43,26 @@ class Bad:
 
 
 BAD_VALUES: dict[str, list[Any]] = {
-    "case_id": [None, "", "   ", "has space", "tab\there", "x" * 201, ["list"], {"o": 1}, True],
-    "incident_type": [None, "", "murder", "DEATHS", 3, ["death"], "deaths", "suicide", "theft", "accident"],
+    "case_id": [None, "", "   ", "has space", "tab\there", "x" * 201, ["list"], {"o": 1}, True,
+                17, 3.5, "MPS\u202e100", "A\u200bB", "A\u2060B", "../etc/passwd", "a/../b", "<script>x</script>",
+                "M\u0420S-1", "quote'd", "back\\slash", "A\u2028B"],
+    "incident_type": [None, "", "murder", "DEATHS", 3, ["death"], "deaths", "suicide", "theft", "accident",
+                      "Death", " death", "death "],
     "occurred_from": [None, "", "yesterday", "19/06/2014", "2014-13-01", "2014-02-30", "2014-06-19T25:00",
                       "2014-06-19T12:61", "1799-12-31", "2201-01-01", "2014-6-1", 2014, "2014-06-19T10:00+25:00",
                       "2014-W25", "20140619", ["2014-06-19"]],
     "occurred_to": ["2000-06-18", "2013-01-01T00:00Z", "tomorrow", "2014-02-29", 5],
     "found_at": ["2014-06-18T23:59Z", "later", "2014-00-10"],
-    "lat": ["north", 90.0001, -91, 1e9, "NaN", "inf", True, [51.5]],
+    "lat": ["north", 90.0001, -91, 1e9, "NaN", "inf", True, [51.5], "51.5"],
     "lon": ["east", 180.5, -180.01, "1,5", False, {"v": 0}],
     "x": ["far", "inf", [1]],
     "y": ["near", "-inf", {"y": 1}],
-    "victim_age": ["forty", "23.5", 23.5, -1, 121, 1000, True, "twenty", "2O", [23]],
-    "victim_sex": ["male", "female", "m f", "Z", 1, "?"],
+    "victim_age": ["forty", "23.5", 23.5, -1, 121, 1000, True, "twenty", "2O", [23], "23", 23.0],
+    "victim_sex": ["male", "female", "m f", "Z", 1, "?", "m ", "f"],
     "victim_ethnicity": [5, ["white"], "bad\x00byte"],
     "victim_tags": ["gay", [1], ["ok", ""], [None], {"a": 1}],
     "circumstances": ["drugged", [["nested"]], ["ok", 3.5], [" "]],
-    "substances": ["ghb", [True], ["ghb", {}]],
+    "substances": ["ghb", [True], ["ghb", {}], [f"s{i}" for i in range(201)]],
     "weapon": [["knife"], 7, "ctl\x01char"],
     "classification": ["murder", "unknown", "Suspicious death", 0],
     "status": ["solved", "closed-ish", "OPEN NOW", 1],
@@ -68,12 +71,16 @@ BAD_VALUES: dict[str, list[Any]] = {
     "actions": ["cctv_reviewed", [False]],
     "agency": [["met"], 3.0, "ctl\x1b"],
     "place_type": [["street"], 9, "x" * 1001],
-    "area": [["barking"], "a\nb"],
+    "area": [["barking"], "a\nb", "a\u2028b", "a\u2029b", "Bark\u202eing", "a\ufeffb"],
     "entities": ["phone", {"kind": "phone"}, ["phone"], [{"kind": "ship", "role": "reporter", "value": "1"}],
                  [{"kind": "phone", "role": "boss", "value": "1"}], [{"kind": "phone", "role": "reporter"}],
                  [{"kind": "person", "role": "victim", "value": "A", "dob": "1990-02-30"}],
                  [{"kind": "person", "role": "victim", "value": "A", "dob": "1990-01-01T00:00"}],
-                 [{"kind": "person", "role": "victim", "value": "A", "extra": 1}], [{"kind": "", "role": "victim", "value": "A"}]],
+                 [{"kind": "person", "role": "victim", "value": "A", "extra": 1}], [{"kind": "", "role": "victim", "value": "A"}],
+                 [{"kind": "Phone", "role": "reporter", "value": "1"}], [{"kind": "phone", "role": "Reporter", "value": "1"}],
+                 [{"kind": "person", "role": "victim", "value": "A", "dob": "2150-01-01"}],
+                 [{"kind": "phone", "role": "other", "value": str(i)} for i in range(501)],
+                 [{"kind": "person", "role": "victim", "value": "A\u200fB"}]],
 }
 
 
@@ -111,6 +118,17 @@ def bad_corpus() -> Iterator[Bad]:
     # Lines that are not records at all
     for text in ("{not json", "[1, 2, 3]", "\"just a string\"", "42", "null", "{\"case_id\": \"A\",}", "{'single': 1}"):
         yield Bad(f"line {text[:10]}", text, "(line)")
+    # Numbers JSON cannot hold, and keys given twice: the field is named, not just the line
+    base = json.dumps(valid_record(96_500))[:-1]
+    for text, field in ((base + ', "x": NaN, "y": 1.0}', "x"), (base + ', "x": 1.0, "y": Infinity}', "y"),
+                        (base + ', "x": -Infinity, "y": 1.0}', "x"), (base + ', "x": 1e400, "y": 1.0}', "x"),
+                        (base + ', "x": 1.0, "y": -1e999}', "y"), (base + ', "victim_age": 30}', "victim_age"),
+                        (base + ', "case_id": "OTHER-1"}', "case_id"), (base + ', "narrative": "b"}', "narrative"),
+                        (base + ', "entities": [{"kind": "phone", "role": "other", "value": "1", "value": "2"}]}',
+                         "entities"),
+                        ('{"case_id": "D1", "incident_type": "death", "occurred_from": "2014-01-01", '
+                         '"lat": NaN, "lon": 0.1}', "lat")):
+        yield Bad(f"json {field} {text[-30:]}", text, field)
     # Cross-field and combination problems
     combos: list[tuple[dict[str, Any], str]] = [
         ({"lat": 51.5, "lon": ...}, "lon"), ({"lat": ..., "lon": 0.1}, "lat"), ({"x": 5.0}, "y"), ({"y": 5.0}, "x"),

@@ -36,7 +36,8 @@ class Alert:
     acknowledged_by: str | None
     ack_note: str | None
     escalation_level: int = 0
-    due: dict[str, Any] | None = None   # owner, deadline, overdue, overdue_hours (from the intel policy)
+    due: dict[str, Any] | None = None   # owner, deadline, overdue, overdue_hours (from the intel policy;
+    # overdue_hours: hours since the deadline, negative before it; overdue only while unacknowledged)
 
     def to_dict(self) -> dict[str, Any]:
         due = self.due or {}
@@ -82,13 +83,14 @@ def _row(r: tuple[Any, ...]) -> Alert:
                  int(r[11]))
 
 
-def _with_deadlines(con: duckdb.DuckDBPyConnection, alerts: list[Alert], policy: Any, now: datetime) -> list[Alert]:
+def with_deadlines(con: duckdb.DuckDBPyConnection, alerts: list[Alert], policy: Any, now: datetime) -> list[Alert]:
     """Each unacknowledged alert with the owner and deadline the intel policy gives its kind."""
     from dataclasses import replace
 
     from caselink.intel.alert_deadlines import alerts_due
 
-    due = {a.alert_id: a for a in alerts_due(con, policy, now, alert_ids=[a.alert_id for a in alerts])}
+    due = {a.alert_id: a for a in alerts_due(con, policy, now, alert_ids=[a.alert_id for a in alerts],
+                                             include_acknowledged=True)}
     return [replace(a, due=due[a.alert_id].to_dict()) if a.alert_id in due else a for a in alerts]
 
 
@@ -116,7 +118,7 @@ def list_alerts(
     from caselink.intel.clock import system_clock
     from caselink.intel.policy import load_policy
 
-    alerts = _with_deadlines(store.con, [_row(r) for r in rows], policy or load_policy(), now or system_clock())
+    alerts = with_deadlines(store.con, [_row(r) for r in rows], policy or load_policy(), now or system_clock())
     ids = sorted({c for a in alerts for c in ((a.case_id,) if a.case_id else ()) + a.related_ids})
     store.audit("consultation", command, ids, purpose, {"alerts": len(alerts)})
     return alerts

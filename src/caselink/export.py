@@ -1,14 +1,15 @@
 """Writing records out: JSON Lines, or CSV plus an entities CSV, with formula-safe cells.
 
 A CSV cell that a spreadsheet would run as a formula (starting with ``= + - @``, tab or CR) is
-prefixed with ``'``; numbers are left as they are. caselink's CSV reader removes that prefix
-again, so export followed by ingest gives back the same records.
+prefixed with ``'``. Only numeric values (a record's numbers) are left as they are: text that
+looks like a number, such as the phone ``+447700900555``, is prefixed too, so a spreadsheet keeps
+it as text. caselink's CSV reader removes that prefix again, so export followed by ingest gives
+back the same records.
 """
 
 from __future__ import annotations
 
 import csv
-import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,7 +20,6 @@ import orjson
 from caselink.schema.fields import CSV_LIST_SEPARATOR, ENTITY_CSV_COLUMNS, FIELDS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind != "entities")
 
 
@@ -27,8 +27,10 @@ def safe_cell(value: Any) -> str:
     """Text for a CSV cell that no spreadsheet will evaluate as a formula."""
     if value is None:
         return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     text = value if isinstance(value, str) else str(value)
-    if text.startswith(FORMULA_PREFIXES) and not _NUMBER.match(text):
+    if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
 

@@ -101,12 +101,13 @@ def test_a_report_without_mentions_resolves_nothing(trained: Store) -> None:
 
 def test_without_a_trained_model_the_store_is_resolved_whole(store: Store, tmp_path: Path) -> None:
     """A small store has no person model yet: the first report resolves every mention (phones by
-    value; people only by a model, so none are merged) and alerts only what intel has not."""
+    value; people by the deterministic rules: same phone and a compatible name) and alerts only
+    what intel has not."""
     _ingest(store, tmp_path, [_case("A-1", PORTMAN)], hooks=False)
     report = add_reports(store, [_report("his number", Mention("person", "Portman, Stephen", "suspect"),
                                          Mention("phone", "(+44) 07700-900999", "suspect"))])[0]
     assert _entity(store, "A-1", "phone") == _entity(store, report.report_id, "phone") == "phone:+447700900999"
-    assert _entity(store, report.report_id) not in (None, _entity(store, "A-1"))
+    assert _entity(store, report.report_id) == _entity(store, "A-1") is not None
     assert store.con.execute("SELECT count(*) FROM alerts WHERE kind = 'intel'").fetchall()[0][0] == 1
     assert _entity_alerts(store, report.report_id) == []
 

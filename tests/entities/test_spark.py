@@ -39,7 +39,7 @@ def test_a_model_trained_on_duckdb_gives_the_same_pairs_and_weights_on_spark(spa
         warnings.simplefilter("ignore", FutureWarning)
         linker = linker_for(persons, model, spark=spark)
         on_spark = accept(linker.inference.predict(threshold_match_probability=config.threshold)
-                          .as_pandas_dataframe(), config)
+                          .as_pandas_dataframe(), config, persons)
     assert len(on_duckdb) > 100  # people really are joined (by name variants, DOB, phone)
     key = ["mention_id_l", "mention_id_r"]
     both = on_duckdb.merge(on_spark, on=key, how="outer", suffixes=("_duckdb", "_spark"), indicator=True)

@@ -65,7 +65,7 @@ def test_every_problem_in_a_file_is_listed(store: Store, tmp_path: Path) -> None
     assert [str(p) for p in info.value.problems] == [
         "cases.jsonl:3: victim_age: 'forty' is not an integer",
         "cases.jsonl:6: lat: 200 is outside [-90, 90]",
-        "cases.jsonl:6: status: 'solved' is not one of open, closed, cleared_arrest, cleared_other, unsolved",
+        "cases.jsonl:6: status: 'solved' is not one of open, closed, cleared_arrest, cleared_other, unsolved (did you mean unsolved?)",
     ]
     assert store.count() == 0
 

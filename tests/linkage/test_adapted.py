@@ -92,3 +92,12 @@ def test_a_fit_that_is_not_credible_is_refused_and_recorded(store: Store, tmp_pa
     assert path is not None and not path.exists()
     last = _fits(store)[-1]
     assert last["kept"] is False and "partners" in str(last["refused"])
+
+
+def test_a_refused_fit_is_not_retried_by_every_full_link(store: Store, tmp_path: Path) -> None:
+    _ingest(store, tmp_path, labels=False)
+    with pytest.raises(AdaptationRefused):
+        adapt_store(store, purpose=PURPOSE, max_partners=0.0)
+    before = len(_fits(store))
+    assert link(store, full=True, show_progress=False).adaptation is None
+    assert len(_fits(store)) == before

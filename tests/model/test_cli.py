@@ -94,3 +94,25 @@ def test_train_calibrates_with_a_truth_file_and_rejects_a_wrong_one(cli: CliRunn
     result = cli.invoke(main, ["train", "--out", str(tmp_path / "m2.json"), "--truth", str(wrong)])
     assert result.exit_code != 0 and "wrong.json" in result.output and "truth file" in result.output
     assert not (tmp_path / "m2.json").exists()
+
+
+def test_train_unsupervised_fits_or_refuses_and_records_it(cli: CliRunner, loaded: Path) -> None:
+    from caselink.linkage.adapted import COMMAND_MARK, model_path
+
+    result = cli.invoke(main, ["train", "--unsupervised", "--json"])
+    kept = model_path(loaded)
+    assert kept is not None
+    if result.exit_code == 0:
+        data = json.loads(result.output)
+        assert data["adaptation"]["lambda"] > 0 and kept.exists()
+        assert load_model(kept).adaptation is not None
+    else:  # refused as not credible: a message the user can act on, and no model kept
+        assert "not kept" in result.output and not kept.exists()
+    with Store.open(loaded, user="t") as store:
+        rows = store.con.execute("SELECT detail FROM audit_log WHERE action = 'administration'").fetchall()
+    assert any(COMMAND_MARK in r[0] for r in rows)
+
+
+def test_train_without_out_or_unsupervised_is_a_clear_error(cli: CliRunner, loaded: Path) -> None:
+    result = cli.invoke(main, ["train", "--json"])
+    assert result.exit_code != 0 and "--out FILE" in result.output

@@ -21,23 +21,21 @@ def check(**overrides: Any) -> tuple[CaseRecord | None, list[str]]:
 
 
 @pytest.mark.parametrize(("field", "value", "expected"), [
-    ("incident_type", "Homicide", "homicide"),
     ("occurred_from", "2014-06-19T03:40:00+01:00", "2014-06-19T02:40:00Z"),
     ("occurred_from", "2014-06-19 03:40", "2014-06-19T03:40:00Z"),
     ("occurred_from", "2014-06-19T03:40:00.5Z", "2014-06-19T03:40:00.500000Z"),
     ("occurred_from", "2014-06-19T24:00", "2014-06-20T00:00:00Z"),
     ("occurred_from", "2014-06-19T01:00-0530", "2014-06-19T06:30:00Z"),
-    ("victim_age", "23", 23),
-    ("victim_age", 23.0, 23),
     ("victim_age", 0, 0),
-    ("lat", "51.5", 51.5),
     ("lat", -90, -90.0),
-    ("victim_sex", "f", "F"),
     ("place_type", " Churchyard ", "churchyard"),
     ("area", "  Barking and Dagenham ", "Barking and Dagenham"),
     ("substances", ["GHB", " ghb", "Alcohol"], ("alcohol", "ghb")),
     ("narrative", "line one\nline two\tend", "line one\nline two\tend"),
-    ("case_id", 17, "17"),
+    ("case_id", "MPS/2014/17", "MPS/2014/17"),
+    ("case_id", "Cafe\u0301-1", "Caf\u00e9-1"),  # NFC before the identity check
+    ("case_id", "ЖУК-1", "ЖУК-1"),  # one script, not Latin
+    ("area", "Tehran \u200c", "Tehran \u200c".strip()),
 ])
 def test_valid_values_are_normalised(field: str, value: Any, expected: Any) -> None:
     extra = {"lon": 0.0} if field == "lat" else {}
@@ -89,6 +87,35 @@ def test_valid_values_are_normalised(field: str, value: Any, expected: Any) -> N
     ({"entities": [{"kind": "person", "role": "victim", "value": "x", "dob": "1990-01-01T10:00"}]}, "entities", "must be a date"),
     ({"entities": [{"kind": "person", "role": "victim", "value": "x", "shoe": "9"}]}, "entities", "unknown key"),
     ({"entities": ["phone"]}, "entities", "not an object"),
+    # Strict types from JSON: no coercion, the field named.
+    ({"case_id": 17}, "case_id", "is a number; case ids are strings"),
+    ({"victim_age": "23"}, "victim_age", "is a string; JSON numbers"),
+    ({"victim_age": 23.0}, "victim_age", "not an integer"),
+    ({"lat": "51.5", "lon": 0}, "lat", "is a string; JSON numbers"),
+    # Enums are case-sensitive, with a hint.
+    ({"incident_type": "Death"}, "incident_type", "did you mean death?"),
+    ({"incident_type": "deth"}, "incident_type", "did you mean death?"),
+    ({"victim_sex": "m "}, "victim_sex", "did you mean M?"),
+    ({"victim_sex": "f"}, "victim_sex", "did you mean F?"),
+    ({"entities": [{"kind": "Phone", "role": "reporter", "value": "1"}]}, "entities", "did you mean phone?"),
+    # Case ids: visible characters, no bidi controls, no markup or traversal, one script.
+    ({"case_id": "MPS\u202e100"}, "case_id", "invisible"),
+    ({"case_id": "MPS\u200b100"}, "case_id", "invisible"),
+    ({"case_id": "M\u0420S-1"}, "case_id", "mixes letters"),  # Cyrillic Er among Latin letters
+    ({"case_id": "../../etc/passwd"}, "case_id", "'..' segment"),
+    ({"case_id": "<script>alert(1)</script>"}, "case_id", "contains '<'"),
+    # Single-line fields: no line separators, bidi controls or invisible characters.
+    ({"area": "Barking\u2028Dagenham"}, "area", "control character"),
+    ({"agency": "MPS\u202e"}, "agency", "direction-changing"),
+    ({"narrative": "text \u2066hidden\u2069"}, "narrative", "direction-changing"),
+    ({"entities": [{"kind": "person", "role": "victim", "value": "A\u200fB"}]}, "entities", "invisible"),
+    # Size limits per field and per record.
+    ({"substances": [f"s{i}" for i in range(201)]}, "substances", "the limit is 200"),
+    ({"entities": [{"kind": "phone", "role": "other", "value": str(i)} for i in range(501)]}, "entities",
+     "the limit is 500 per record"),
+    # A date of birth cannot be in the future.
+    ({"entities": [{"kind": "person", "role": "victim", "value": "A", "dob": "2150-01-01"}]}, "entities",
+     "in the future"),
 ])
 def test_invalid_values_are_rejected_naming_the_field(overrides: dict[str, Any], field: str, fragment: str) -> None:
     rec, problems = check(**overrides)

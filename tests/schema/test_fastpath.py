@@ -112,10 +112,13 @@ def test_clean_records_take_the_fast_path() -> None:
 
 @pytest.mark.parametrize("bad", list(bad_corpus()), ids=lambda b: b.label)
 def test_every_malformed_corpus_line_gets_the_reference_problems(bad: Any) -> None:
-    try:
-        data = json.loads(bad.line_text)
-    except json.JSONDecodeError:
+    from caselink.ingest.readers import parse_jsonl_line
+
+    parsed = parse_jsonl_line("c.jsonl", 9, bad.line_text)
+    if parsed is None or parsed.data is None:  # the reader refuses it (bad JSON, a key twice)
+        assert parsed is not None and parsed.problem is not None and parsed.problem.field == bad.field
         return
+    data = parsed.data
     if isinstance(data, dict):
         assert normalise_fast(data, "c.jsonl", 9) == normalise(data, "c.jsonl", 9)
         assert normalise_fast(data, "c.jsonl", 9)[1]

@@ -36,3 +36,21 @@ def test_overdue_alerts_have_owner_deadline_and_are_scoped(client: TestClient, t
     fresh = next(a for a in listed if a["title"] == "fresh")
     assert (fresh["owner"], fresh["overdue"], fresh["deadline"]) == (
         "intel_officer", False, (clock.now() + timedelta(hours=23)).isoformat())
+
+
+def test_checks_page_lists_findings_most_serious_first(client: TestClient, server_store: Store,
+                                                      clock: ManualClock) -> None:
+    import re
+
+    from .test_security import web_login
+
+    with server_store.transaction() as con:   # MPS-001 and MPS-002: GHB deaths closed as non-suspicious
+        con.execute("INSERT INTO links VALUES ('MPS-001', 'MPS-002', 0.93, 2.6, '[]', 't', '1', now()::TIMESTAMP)")
+    web_login(client, server_store, clock, "reviewer_all")
+    page = client.get("/checks")
+    assert page.status_code == 200 and "Missed actions, most serious first" in page.text
+    scores = [float(s) for s in re.findall(r'<tr><td class="num">([0-9.]+)</td>', page.text)]
+    assert scores and scores == sorted(scores, reverse=True)
+    first = page.text.split('<tbody>')[1].split('</tr>')[0]
+    assert "critical" in first and "MPS-00" in first
+    assert client.get("/checks?limit=1").text.count('<tr><td class="num">') == 1

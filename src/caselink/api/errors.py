@@ -77,7 +77,11 @@ def validation_error(request: Request, exc: RequestValidationError) -> JSONRespo
 def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
     message = exc.detail if isinstance(exc.detail, str) else "request refused"
-    return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), message)
+    response = error_response(exc.status_code, codes.get(exc.status_code, "http_error"), message)
+    allow = (exc.headers or {}).get("Allow")
+    if exc.status_code == 405 and allow:  # which methods the path does take (RFC 9110)
+        response.headers["Allow"] = allow
+    return response
 
 
 def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

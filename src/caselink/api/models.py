@@ -181,9 +181,9 @@ class SeriesDetail(SeriesOut):
 class MentionIn(BaseModel):
     """A person, phone, vehicle, address, handle or e-mail the report names (resolved on receipt)."""
 
-    kind: str = Field(min_length=1, max_length=20)
-    value: str = Field(min_length=1, max_length=500)
-    role: str | None = Field(default=None, max_length=20)
+    kind: Literal["person", "phone", "vehicle", "address", "handle", "email"]
+    value: str = Field(min_length=1, max_length=500, pattern=r"\S")
+    role: Literal["victim", "witness", "reporter", "suspect", "associate", "other"] | None = None
     name: str | None = Field(default=None, max_length=200)
     dob: str | None = Field(default=None, max_length=40)
 

@@ -66,7 +66,8 @@ def _explain_line(e: dict[str, Any]) -> str:
 
 @click.command()
 @click.argument("case_id")
-@click.option("--limit", "-k", type=int, default=10, show_default=True, help="How many similar cases.")
+@click.option("--limit", "-k", type=int, default=5, show_default=True,
+              help="How many candidates (beyond 5, those not stored may be scored on the fly: slower).")
 @_model_option
 @store_options
 @purpose_option

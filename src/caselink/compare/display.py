@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from caselink.compare import sets
+from caselink.compare.entities import shared_entities
 from caselink.compare.table import CaseTable
 from caselink.compare.victim import Categorical
 
@@ -50,12 +51,11 @@ def _conflicts(col: sets.SetColumn, a: int, b: int, value: float) -> str:
     return f"{int(value)} differ ({', '.join(diff[:4])} vs other)"
 
 
-def _shared_entities(col: sets.SetColumn | None, a: int, b: int, value: float) -> str:
-    """What two cases share, e.g. "1 shared: person stephen portman #3f2a91" (resolved entities)."""
-    if col is None:
-        return f"{int(value)} shared people/phones/vehicles"
-    common = sorted({col.vocab[v] for v in col.ids[a] if v >= 0} & {col.vocab[v] for v in col.ids[b] if v >= 0})
-    return f"{int(value)} shared: " + ", ".join(v.replace(":", " ", 1) for v in common[:4])
+def _shared_entities(t: CaseTable, a: int, b: int, involved: bool) -> str:
+    """What two cases share in these roles, rarest first, e.g. "person stephen portman #3f2a91
+    (reporter / associate; in 2 of 2,004 cases, 12.0 bits)" (resolved entities)."""
+    found = [s for s in shared_entities(t.entities, t.entity_roles, a, b) if (s.role_class >= 2) == involved]
+    return ", ".join(str(s) for s in found[:4]) if found else "nothing shared in these roles"
 
 
 _SIMPLE: dict[str, Callable[[float, CaseTable, int, int], str]] = {
@@ -70,7 +70,8 @@ _SIMPLE: dict[str, Callable[[float, CaseTable, int, int], str]] = {
     "dow_gap_days": lambda v, t, a, b: f"{v:.1f} days apart in day of week",
     "victim_age_gap": lambda v, t, a, b: f"victims' ages {v:.0f} years apart",
     "narrative_similarity": lambda v, t, a, b: f"narratives {100 * v:.0f}% similar",
-    "shared_entities": lambda v, t, a, b: _shared_entities(t.entities, a, b, v),
+    "entities_involved_info": lambda v, t, a, b: _shared_entities(t, a, b, True),
+    "entities_bystander_info": lambda v, t, a, b: _shared_entities(t, a, b, False),
     "circumstances_jaccard": lambda v, t, a, b: f"{100 * v:.0f}% of circumstances in common",
     "substances_jaccard": lambda v, t, a, b: f"{100 * v:.0f}% of substances in common",
     "victim_tags_shared_info": lambda v, t, a, b: _shared(t.victim_tags, a, b),

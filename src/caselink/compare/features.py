@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from caselink.compare import context, geo, sets, text, victim
+from caselink.compare import context, entities, geo, sets, text, victim
 from caselink.compare import time as ctime
 from caselink.compare.table import CaseTable, CompareError
 
@@ -27,8 +27,10 @@ CHUNK = 65_536
 #:  2: exact counts from kept neighbour distances / sorted times, the smaller of both cases;
 #:  3: those counts as a share of the store's cases, so a model transfers between store sizes;
 #:  4: same_incident_type (1/0) became incident_type_match, the bits of a shared incident type, so
-#:     a store of one kind of incident gets no evidence from every pair "matching")
-FEATURE_SET_VERSION = 4
+#:     a store of one kind of incident gets no evidence from every pair "matching";
+#:  5: shared_entities (a count) became the bits of the shared entities (rarer = more), split by role:
+#:     entities_involved_info (suspect/associate in at least one case), entities_bystander_info)
+FEATURE_SET_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,10 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("substances_shared_info", "bits of substances both share (rarer = more)", evidence="match"),
     FeatureSpec("substances_jaccard", "share of substances in common (Jaccard)", evidence="match"),
     FeatureSpec("narrative_similarity", "narrative text similarity (TF-IDF/SVD cosine, 0-1)"),
-    FeatureSpec("shared_entities", "people, phones, vehicles... recorded in both cases", "log",
-                evidence="match"),
+    FeatureSpec("entities_involved_info", "bits of the people, phones, vehicles... both cases mention, a suspect "
+                "or associate in at least one (rarer = more)", evidence="match"),
+    FeatureSpec("entities_bystander_info", "bits of the people, phones, vehicles... both cases mention only as "
+                "victim, witness, reporter or other (rarer = more)", evidence="match"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 SPECS: dict[str, FeatureSpec] = {f.name: f for f in FEATURES}
@@ -154,7 +158,7 @@ def _chunk(t: CaseTable, a: IntArray, b: IntArray) -> list[FloatArray]:
     mid = (t.t_from + t.t_to) / 2.0
     circ = sets.overlap(t.circumstances, a, b)
     subs = sets.overlap(t.substances, a, b)
-    nan = np.full(len(a), np.nan)
+    ent_involved, ent_bystander = entities.shared_evidence(t.entities, t.entity_roles, a, b)
     return [
         d / 1000.0,
         _log_share(context.space_count(d, t.space_knn, a, t.located - 1),
@@ -176,5 +180,5 @@ def _chunk(t: CaseTable, a: IntArray, b: IntArray) -> list[FloatArray]:
         circ.info, circ.jaccard, circ.conflicts,
         subs.info, subs.jaccard,
         text.similarity(t.text_vecs, t.has_text, a, b),
-        sets.overlap(t.entities, a, b).shared if t.entities is not None else nan,
+        ent_involved, ent_bystander,
     ]

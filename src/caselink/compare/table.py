@@ -16,6 +16,7 @@ import numpy.typing as npt
 from scipy.spatial import cKDTree
 
 from caselink.compare import context as context_mod
+from caselink.compare import entities as entities_mod
 from caselink.compare import geo, sets, victim
 from caselink.compare import time as ctime
 from caselink.compare.context import StoreContext
@@ -190,6 +191,7 @@ class CaseTable:
     text_vecs: npt.NDArray[np.float32]
     has_text: npt.NDArray[np.bool_]
     entities: sets.SetColumn | None = None
+    entity_roles: entities_mod.EntityRoles | None = None
     store_n: int = 0
     store_located: int = 0
     context: StoreContext | None = None
@@ -255,12 +257,17 @@ class CaseTable:
         )
 
     def with_entities(self, entities: pd.DataFrame) -> CaseTable:
-        """A copy with shared-entity evidence from rows of ``case_entities`` (case_id, kind, value)."""
+        """A copy with shared-entity evidence from rows of ``case_entities`` (case_id, kind, value and,
+        when present, role): rarity as ``caselink.compare.entities`` counts it, and roles."""
         counts = self.context.values.get("entities") if self.context is not None else None
         ids = list(self.case_ids)
         if "case_id" in entities and len(entities) > 4 * len(ids):  # a few cases of a large store: theirs only
             entities = entities[among(entities, ids)]
-        return replace(self, entities=_set_column(entity_tokens(entities, ids), counts))
+        tokens = entity_tokens(entities, ids)
+        raw, floor = entities_mod.floored(tokens, counts)
+        col = _set_column(tokens, floor)
+        roles = entities_mod.entity_roles(col, entities_mod.token_roles(entities, ids), raw)
+        return replace(self, entities=col, entity_roles=roles)
 
     def position(self, case_id: str) -> int:
         """Row position of a case id (raises CompareError if absent)."""

@@ -21,13 +21,13 @@ def _resolved(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def linkage_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """(case_id, kind, value) per case mention; value names the resolved entity (people:
+    """(case_id, kind, role, value) per case mention; value names the resolved entity (people:
     ``stephen portman #3f2a91``, the name plus the start of the entity id, so two different John
     Smiths stay apart; others: the normalised value). Mentions with nothing usable stay unshared."""
     if not _resolved(con):
-        return con.execute("SELECT case_id, kind, value FROM case_entities").df()
+        return con.execute("SELECT case_id, kind, value, role FROM case_entities").df()
     return con.execute("""
-        SELECT m.source_id AS case_id, m.kind,
+        SELECT m.source_id AS case_id, m.kind, m.role,
                CASE WHEN m.entity_id IS NULL THEN 'unresolved #' || m.mention_id
                     WHEN m.kind = 'person' THEN r.display || ' #' || substr(m.entity_id, 8, 6)
                     ELSE r.display END AS value

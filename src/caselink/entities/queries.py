@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from caselink import audit
 from caselink.entities import normalise as N
+from caselink.entities.nicknames import FORMAL, formal_names
 from caselink.errors import NotFound
 from caselink.store.store import require_purpose
 
@@ -99,15 +100,54 @@ def list_entities(store: Store, *, kind: str | None = None, min_sources: int = 2
 
 def search_entities(store: Store, text: str, *, limit: int = 20, purpose: str | None, kind: str | None = None,
                     command: str = "entities search", visible: Visible = ALL) -> list[dict[str, Any]]:
-    """Entities whose normalised form matches a name (Jaro-Winkler >= 0.9 on the full name) or
-    equals a normalised phone, plate, e-mail or handle."""
-    keys = {N.normalise_phone(text), N.normalise_vehicle(text), N.normalise_email(text), N.normalise_handle(text)}
-    name = N.normalise_name(text)
-    where = ("WHERE (display IN (SELECT unnest(?)) OR (kind = 'person' AND jaro_winkler_similarity(display, ?) >= 0.9))"
-             " AND (? IS NULL OR kind = ?)")
-    return _read(store, _LIST.format(where=where), [[k for k in keys if k], name.full if name else "", kind, kind,
-                                                    limit], visible=visible, purpose=purpose, command=command,
+    """Entities matching ``text``, best first (``SEARCH_SQL``): the exact text of any mention or an
+    equal normalised phone, plate, e-mail or handle; else every word of ``text`` matching a word of
+    the entity's name as written in any mention (the same word or a nickname of it, a prefix of
+    two letters or more, or a typo of a word of four or more: one edit, or Jaro-Winkler >= 0.9).
+    So a surname alone, a first name alone, "port" and "marsdne" all find Jonathan Marsden."""
+    keys = [k for k in {N.normalise_phone(text), N.normalise_vehicle(text), N.normalise_email(text),
+                        N.normalise_handle(text)} if k]
+    words = search_words(text)
+    alternatives = [sorted(same_first_names(w)) for w in words]
+    params = [words, alternatives, " ".join(text.split()).casefold(), keys, len(words) or -1, kind, kind, limit]
+    return _read(store, SEARCH_SQL, params, visible=visible, purpose=purpose, command=command,
                  detail={"search": text, "kind": kind})
+
+
+def same_first_names(word: str) -> set[str]:
+    """``word`` and every name that may stand for the same formal name (stephen: steve, steven...)."""
+    formal = set(formal_names(word))
+    return {word, *formal, *(n for n, f in FORMAL.items() if f & formal)}
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search, folded as names are (case, accents, confusable letters, apostrophes)."""
+    import re
+
+    folded = N.clean_text(text.casefold()).replace("'", "").replace("\u2019", "")
+    return list(dict.fromkeys(w for w in re.split(r"[^\w]+", folded) if w))
+
+
+#: after ``Visible.cte()``; parameters: words, their alternatives (nicknames), the text as typed,
+#: normalised identifiers, the number of words, kind (twice), limit
+SEARCH_SQL = """, q AS (SELECT unnest(?) AS tok, unnest(?::VARCHAR[][]) AS alts),
+    words AS (SELECT DISTINCT entity_id, w FROM (
+        SELECT entity_id, unnest(string_split(coalesce(first, '') || ' ' || coalesce(last, ''), ' ')) AS w
+        FROM v WHERE kind = 'person'
+        UNION ALL SELECT entity_id, unnest(string_split(lower(display), ' ')) FROM e) WHERE w <> ''),
+    hits AS (SELECT entity_id, tok, max(CASE WHEN list_contains(alts, w) THEN 3
+                    WHEN length(tok) >= 2 AND starts_with(w, tok) THEN 2
+                    WHEN length(tok) >= 4 AND (damerau_levenshtein(w, tok) <= 1
+                                               OR jaro_winkler_similarity(w, tok) >= 0.9) THEN 1
+                    ELSE 0 END) AS s
+             FROM words, q GROUP BY entity_id, tok),
+    scored AS (SELECT entity_id, sum(s) AS s, count(*) FILTER (WHERE s > 0) AS n FROM hits GROUP BY entity_id),
+    exact AS (SELECT DISTINCT entity_id FROM v WHERE lower(trim(value)) = ? OR norm IN (SELECT unnest(?)))
+    SELECT e.entity_id, e.kind, e.display, e.n_mentions, e.n_sources,
+           (CASE WHEN x.entity_id IS NOT NULL THEN 100 ELSE 0 END) + coalesce(t.s, 0) AS score
+    FROM e LEFT JOIN scored t USING (entity_id) LEFT JOIN exact x USING (entity_id)
+    WHERE (x.entity_id IS NOT NULL OR t.n = ?) AND (? IS NULL OR e.kind = ?)
+    ORDER BY score DESC, e.n_sources DESC, e.n_mentions DESC, e.entity_id LIMIT ?"""
 
 
 _MENTION_KEYS = ("mention_id", "source", "source_id", "role", "value", "dob", "match_weight", "matched_to")

@@ -8,7 +8,12 @@ recorded with the same role in the same source; they join only when
 
 * the match probability reaches ``ResolveConfig.threshold``, and
 * they agree on something besides the name (date of birth, phone or vehicle), so two different
-  people who only share a common name are never merged.
+  people who only share a common name are never merged, and
+* their surnames agree (or are a spelling variant) unless the phone does: the guard in
+  ``caselink.entities.rules``.
+
+With too few mentions to train the model (a new or small store), the deterministic rules of
+``caselink.entities.rules`` decide instead.
 
 Joined pairs are grouped into entities by connected components.
 """
@@ -25,6 +30,7 @@ import numpy as np
 from caselink.entities import normalise as N
 from caselink.entities.model import IDENTIFIER_WEIGHTS, linker_for, train
 from caselink.entities.nicknames import formal_names
+from caselink.entities.rules import MIN_TRAINING_PERSONS, rule_pairs, surname_guard
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,6 +48,8 @@ class ResolveConfig:
     region: str = N.DEFAULT_REGION
     require_identifier: bool = True
     seed: int = 1
+    #: fewer person mentions than this: the deterministic rules decide, no model is trained
+    min_training_persons: int = MIN_TRAINING_PERSONS
 
 
 @dataclass
@@ -130,25 +138,43 @@ def model_columns(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def score_pairs(persons: pd.DataFrame, model: dict[str, Any], config: ResolveConfig) -> pd.DataFrame:
-    """Scored person pairs that pass the threshold and the identifier rule."""
+    """Scored person pairs that pass the threshold, the identifier rule and the surname guard."""
     import pandas as pd
 
     if len(persons) < 2:
         return pd.DataFrame(columns=["mention_id_l", "mention_id_r", "match_weight", "match_probability"])
     linker = linker_for(persons, model)
     pairs = linker.inference.predict(threshold_match_probability=config.threshold).as_pandas_dataframe()
-    return accept(pairs, config)
+    return accept(pairs, config, persons)
 
 
-def accept(pairs: pd.DataFrame, config: ResolveConfig) -> pd.DataFrame:
-    keep = pairs["match_probability"] >= config.threshold
+def accept(pairs: pd.DataFrame, config: ResolveConfig, persons: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The model's pairs that join: probability >= threshold, an identifier besides the name agrees
+    and, given the ``persons`` scored, the surnames agree or a hard identifier does
+    (``caselink.entities.rules.surname_guard``)."""
+    keep = np.array(pairs["match_probability"].to_numpy(dtype=float) >= config.threshold, dtype=bool)
     if config.require_identifier:
         agree = np.zeros(len(pairs), dtype=bool)
         for col in IDENTIFIER_WEIGHTS:
             agree |= np.nan_to_num(pairs[col].to_numpy(dtype=float)) > 0
         keep &= agree
+    if persons is not None and len(pairs):
+        keep &= surname_guard(pairs, persons)
     cols = ["mention_id_l", "mention_id_r", "match_weight", "match_probability"]
     return pairs.loc[keep, cols].reset_index(drop=True)
+
+
+def trained_or_none(persons: pd.DataFrame, config: ResolveConfig) -> dict[str, Any] | None:
+    """A person model trained on ``persons``, or None when there are too few to learn from (fewer
+    than ``config.min_training_persons``, or EM finds no pairs): the rules decide then."""
+    from splink.internals.exceptions import EMTrainingException
+
+    if len(persons) < config.min_training_persons:
+        return None
+    try:
+        return train(persons, seed=config.seed)
+    except EMTrainingException:
+        return None
 
 
 def components(ids: list[str], links: pd.DataFrame) -> np.ndarray:
@@ -199,12 +225,13 @@ def resolve(mentions: pd.DataFrame, config: ResolveConfig | None = None,
     started = time.perf_counter()
     prepared = prepare(mentions, cfg.region)
     persons = person_frame(prepared)
-    if model is None and len(persons) >= 50:
-        model = train(persons, seed=cfg.seed)
-    links = score_pairs(persons, model, cfg) if model is not None else score_pairs(persons.iloc[:0], {}, cfg)
+    if model is None:
+        model = trained_or_none(persons, cfg)
+    links = score_pairs(persons, model, cfg) if model is not None else rule_pairs(persons)
     labels = components(list(persons["mention_id"]), links)
     prepared["entity_id"] = _entity_ids(prepared, labels, persons)
     out = attach_weights(prepared, links)
     stats = {"mentions": len(out), "person_mentions": len(persons), "person_links": len(links),
+             "method": "splink model" if model is not None else "rules (too few mentions to train the model)",
              "entities": int(out["entity_id"].nunique()), "seconds": round(time.perf_counter() - started, 2)}
     return Resolution(out, links, model, stats)

@@ -140,14 +140,14 @@ def _score_new(new: pd.DataFrame, old: pd.DataFrame, model: dict[str, Any], conf
     if len(new) == 0:
         return empty
     db = DuckDBAPI()
-    linker = Linker(db.register(pd.concat([old, new], ignore_index=True)), model["splink"],
-                    log_level=logging.ERROR)
+    everyone = pd.concat([old, new], ignore_index=True)
+    linker = Linker(db.register(everyone), model["splink"], log_level=logging.ERROR)
     linker.table_management.compute_tf_table("full_name")  # name frequencies over stored + new mentions
     parts = [linker.inference.predict_within(db.register(new), threshold_match_probability=config.threshold)]
     if len(old):
         parts.append(linker.inference.predict_between(db.register(new), db.register(old),
                                                       threshold_match_probability=config.threshold))
-    frames = [accept(p.as_pandas_dataframe(), config) for p in parts]
+    frames = [accept(p.as_pandas_dataframe(), config, everyone) for p in parts]
     return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else empty
 
 
@@ -248,26 +248,40 @@ def _assign(ids: list[str], labels: Any, stored: dict[str, str], con: duckdb.Duc
     return out
 
 
+#: an entity mentioned in more sources than this is common (a switchboard, a hostel): no alert
+ALERT_MAX_SOURCES = 50
+
+
 def _alerts(con: duckdb.DuckDBPyConnection, case_ids: list[str]) -> int:
-    """One ``entity`` alert per (entity, new case) when the entity is also mentioned in earlier cases
-    (cases outside this batch: a first bulk load raises none, linkage covers it)."""
+    """One ``entity`` alert per (entity, new case) naming every case and intel report it newly
+    shares the entity with: those outside this batch, and those of the batch that sort before it
+    (so a backlog loaded in one batch names each pair of its cases once). Intel reports already
+    linked to the case, and entities in more than ``ALERT_MAX_SOURCES`` sources, are left out."""
     rows = con.execute("""
         SELECT n.entity_id, n.source_id, any_value(n.role), any_value(r.kind), any_value(r.display),
-               list(DISTINCT o.source_id ORDER BY o.source_id), max(n.match_weight)
-        FROM entity_mentions n JOIN entity_mentions o ON o.entity_id = n.entity_id AND o.source_id <> n.source_id
+               any_value(r.n_sources),
+               list(DISTINCT o.source_id ORDER BY o.source_id) FILTER (WHERE o.source = 'case'),
+               list(DISTINCT o.source_id ORDER BY o.source_id) FILTER (WHERE o.source = 'intel'),
+               max(n.match_weight) FILTER (WHERE NOT isnan(n.match_weight))
+        FROM entity_mentions n JOIN entity_mentions o ON o.entity_id = n.entity_id
              JOIN resolved_entities r ON r.entity_id = n.entity_id
-        WHERE n.source = 'case' AND o.source = 'case' AND list_contains(?, n.source_id)
-              AND NOT list_contains(?, o.source_id)
+        WHERE n.source = 'case' AND list_contains(?, n.source_id) AND r.n_sources <= ?
+              AND ((o.source = 'case' AND o.source_id <> n.source_id
+                    AND (NOT list_contains(?, o.source_id) OR o.source_id < n.source_id))
+                   OR (o.source = 'intel' AND o.source_id NOT IN (
+                       SELECT report_id FROM intel_report_cases WHERE case_id = n.source_id)))
         GROUP BY n.entity_id, n.source_id ORDER BY n.source_id, n.entity_id
-    """, [case_ids, case_ids]).fetchall()
+    """, [case_ids, ALERT_MAX_SOURCES, case_ids]).fetchall()
     raised = 0
-    for entity, case_id, role, kind, display, others, weight in rows:
+    for entity, case_id, role, kind, display, n_sources, cases, reports, weight in rows:
+        others = [*(cases or []), *(reports or [])]
         shown = ", ".join(others[:5]) + ("..." if len(others) > 5 else "")
-        how = f"match weight {weight:+.1f}" if weight is not None else "same normalised value"
-        alert = raise_alert(con, kind="entity", case_id=case_id, related_ids=list(others), score=None,
-                            title=f"{kind} {display!r} ({role} in {case_id}) also appears in case(s) {shown}",
-                            detail={"entity_id": entity, "kind": kind, "role": role, "cases": list(others),
-                                    "match": how},
+        how = f"match weight {weight:+.1f}" if weight is not None else "same normalised value or the rules"
+        alert = raise_alert(con, kind="entity", case_id=case_id, related_ids=others, score=None,
+                            title=f"{kind} {display!r} ({role} in {case_id}) also appears in {shown} "
+                                  f"({n_sources} sources in all)",
+                            detail={"entity_id": entity, "kind": kind, "role": role, "cases": list(cases or []),
+                                    "reports": list(reports or []), "sources": n_sources, "match": how},
                             dedupe_key=f"entity:{entity}:{case_id}")
         raised += alert is not None
     return raised

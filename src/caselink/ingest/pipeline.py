@@ -169,7 +169,7 @@ def _bounded_imap(pool: Any, tasks: Iterable[Any], in_flight: int) -> Iterator[B
 def _read_entity_files(files: list[Path], problems: list[Problem]) -> EntitiesByCase:
     by_case: EntitiesByCase = {}
     for path in files:
-        for rec in read_csv(path):
+        for rec in read_csv(path, check_header=False):
             if rec.data is None:
                 problems.append(rec.problem)  # type: ignore[arg-type]
                 continue
@@ -221,8 +221,10 @@ def ingest(
             if case_id not in dedupe.seen:
                 for _, source, line in items:
                     problems.append(Problem(source, line, "case_id", f"{case_id!r} is not a case in this ingest's case files"))
-        if problems and skip_invalid is None:
+        if problems and (skip_invalid is None or not dedupe.seen):
             raise ValidationFailed(problems, records)
+        if not dedupe.seen:
+            raise InputError(f"no records in {', '.join(str(p) for p in paths)}: nothing to ingest")
         stage_files(con, staged_cases, staged_entities, dedupe.drop, sorted(dedupe.conflicted))
         phases.mark("validate_and_stage")
         merged = merge_staging(con, batch_id)

@@ -60,7 +60,8 @@ class Block:
     entities: pa.Table | None = None
     case_file: str | None = None
     entity_file: str | None = None
-    keys: list[tuple[str, str, str, int]] = field(default_factory=list)  # case_id, hash, source, line
+    # case_id, hash, source, line, and the id as written when normalising changed it (else "")
+    keys: list[tuple[str, str, str, int, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)
     records: int = 0
@@ -99,7 +100,9 @@ def _stage(raws: Iterable[SourceRecord], entities_by_case: EntitiesByCase | None
         hashes.append(digest)
         sources.append(raw.source)
         lines.append(raw.line)
-        block.keys.append((rec["case_id"], digest, raw.source, raw.line))
+        written = raw.data.get("case_id") if raw.data else None
+        block.keys.append((rec["case_id"], digest, raw.source, raw.line,
+                           written if isinstance(written, str) and written != rec["case_id"] else ""))
     if canonicals:
         block.cases, block.entities = _tables(canonicals, hashes, sources, lines)
     return block
@@ -220,20 +223,25 @@ class Deduper:
     """Finds the same case twice in one input: identical copies are dropped, differing ones are errors."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, tuple[str, str, int]] = {}
+        self.seen: dict[str, tuple[str, str, int, str]] = {}
         self.conflicted: set[str] = set()
         self.drop: list[tuple[str, int]] = []
 
-    def feed(self, keys: list[tuple[str, str, str, int]]) -> list[Problem]:
+    def feed(self, keys: list[tuple[str, str, str, int, str]]) -> list[Problem]:
         problems: list[Problem] = []
         seen = self.seen
-        for case_id, digest, source, line in keys:
+        for case_id, digest, source, line, written in keys:
             previous = seen.get(case_id)
             if previous is None:
-                seen[case_id] = (digest, source, line)
+                seen[case_id] = (digest, source, line, written)
                 continue
             self.drop.append((source, line))
-            if previous[0] != digest:
+            if previous[3] != written:
+                self.conflicted.add(case_id)
+                problems.append(Problem(source, line, "case_id", f"{written or case_id!r} is another spelling "
+                                        f"(Unicode form or spaces) of {previous[3] or case_id!r} at "
+                                        f"{previous[1]}:{previous[2]}; write one id one way"))
+            elif previous[0] != digest:
                 self.conflicted.add(case_id)
                 problems.append(Problem(source, line, "case_id",
                                         f"{case_id!r} appears again with different content (first at {previous[1]}:{previous[2]})"))

@@ -38,10 +38,11 @@ class AlertDue:
     escalation_level: int     # recorded
     owner: str                # who the policy says owns it now
     overdue_by: timedelta     # negative while not yet due
+    acknowledged: bool = False
 
     @property
     def overdue(self) -> bool:
-        return self.overdue_by > timedelta(0)
+        return not self.acknowledged and self.overdue_by > timedelta(0)
 
     def to_dict(self) -> dict[str, Any]:
         return {"alert_id": self.alert_id, "kind": self.kind, "title": self.title, "case_ids": list(self.case_ids),
@@ -51,20 +52,21 @@ class AlertDue:
 
 
 def alerts_due(con: duckdb.DuckDBPyConnection, policy: Policy, now: datetime, *, overdue_only: bool = False,
-               alert_ids: list[int] | None = None) -> list[AlertDue]:
-    """Unacknowledged alerts with a deadline (only the overdue ones if asked), most overdue first."""
+               alert_ids: list[int] | None = None, include_acknowledged: bool = False) -> list[AlertDue]:
+    """Unacknowledged alerts with a deadline (only the overdue ones if asked; acknowledged ones too,
+    never overdue, if asked), most overdue first."""
     kinds = sorted(policy.alert_rules)
     if not kinds:
         return []
-    where = "acknowledged_at IS NULL AND list_contains(?, kind)"
+    where = ("TRUE" if include_acknowledged else "acknowledged_at IS NULL") + " AND list_contains(?, kind)"
     params: list[Any] = [kinds]
     if alert_ids is not None:
         where += " AND list_contains(?, alert_id)"
         params.append(alert_ids)
     out: list[AlertDue] = []
-    for aid, kind, title, case_id, related, created, level in con.execute(
-            "SELECT alert_id, kind, title, case_id, related_ids, created_at, coalesce(escalation_level, 0) "
-            f"FROM alerts WHERE {where}", params).fetchall():
+    for aid, kind, title, case_id, related, created, level, acked in con.execute(
+            "SELECT alert_id, kind, title, case_id, related_ids, created_at, coalesce(escalation_level, 0), "
+            f"acknowledged_at IS NOT NULL FROM alerts WHERE {where}", params).fetchall():
         rule = policy.alert_rules[kind]
         deadline = created + rule.acknowledge
         late = now - deadline
@@ -73,7 +75,7 @@ def alerts_due(con: duckdb.DuckDBPyConnection, policy: Policy, now: datetime, *,
         due = level_at(late, policy.escalate_every.get(rule.priority, DEFAULT_EVERY), len(policy.escalation_chain))
         cases = tuple(dict.fromkeys([c for c in [case_id, *related] if c and not c.startswith("INT-")]))
         out.append(AlertDue(int(aid), kind, title, cases, created, deadline, rule.priority, rule.owner, int(level),
-                            policy.role_at(rule.owner, max(int(level), due)), late))
+                            policy.role_at(rule.owner, max(int(level), due)), late, bool(acked)))
     out.sort(key=lambda a: (-a.overdue_by.total_seconds(), a.alert_id))
     return out
 

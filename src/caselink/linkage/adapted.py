@@ -13,7 +13,7 @@ unlinked), which makes the fit semi-supervised.
 Erasing cases deletes the kept model, as it does the narrative model: it was fitted on data that
 included the erased cases. ``link`` then scores with the default model again (its report names
 the model) until ``train --unsupervised`` or ``link --full`` fits a new one; ``link --full``
-refits when the audit log shows the store had an adapted model.
+refits when the audit log shows the store had an adapted model kept.
 """
 
 from __future__ import annotations
@@ -64,9 +64,10 @@ def load_store_model(store: Store) -> LinkModel | None:
 
 
 def had_adapted_model(store: Store) -> bool:
-    """Whether an adapted model was ever fitted for this store (per its audit log)."""
+    """Whether an adapted model was ever fitted and kept for this store (per its audit log; a
+    refused fit does not count, so ``link --full`` does not retry one on every run)."""
     rows = store.con.execute("SELECT count(*) FROM audit_log WHERE action = 'administration' AND "
-                             "contains(detail, ?)", [COMMAND_MARK]).fetchall()
+                             "contains(detail, ?) AND contains(detail, '\"kept\":true')", [COMMAND_MARK]).fetchall()
     return bool(rows[0][0])
 
 

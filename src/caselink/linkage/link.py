@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PURPOSE = "linkage of cases (caselink link)"
 _BATCH_MARK = "linked_batches"
+EXPLAIN_CHUNK = 20_000  # pairs explained at once (each explanation is ~9 dicts until written)
 
 
 @dataclass(frozen=True)
@@ -356,8 +357,9 @@ def link(
         del pairs, pa, pb
         ea, eb = top.extra_pairs(cfg.store_probability)
         del top
-        score_pairs(table, mdl, ea, eb, min_probability=0.0, chunk=cfg.chunk_pairs, explain_top=cfg.explain_top,
-                    sink=writer.add)
+        # every one of these is explained: smaller chunks keep the explanations' dicts few at a time
+        score_pairs(table, mdl, ea, eb, min_probability=0.0, chunk=min(cfg.chunk_pairs, EXPLAIN_CHUNK),
+                    explain_top=cfg.explain_top, sink=writer.add)
         written = writer.seconds
         seconds["score"] = time.perf_counter() - t0 - sum(seconds.values()) - written
         peak["score"] = _peak_mib()

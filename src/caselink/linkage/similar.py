@@ -31,12 +31,16 @@ from caselink.store.store import require_purpose
 if TYPE_CHECKING:
     from caselink.store.store import Store
 
+#: how many candidates ``similar`` lists unless asked: every case keeps that many top partners
+#: (``LinkConfig.keep_top``), so the default answer comes from the links table (fast at any size);
+#: a larger ``limit`` may need the case's candidates scored on the fly (seconds at a million cases)
+DEFAULT_LIMIT = LinkConfig().keep_top
 #: which of some case ids a user may see (an API scope); None = all
 Visible = Callable[[list[str]], Collection[str]] | None
 
 
 def similar(
-    store: Store, case_id: str, *, limit: int = 10, purpose: str | None, command: str = "similar",
+    store: Store, case_id: str, *, limit: int = DEFAULT_LIMIT, purpose: str | None, command: str = "similar",
     model: Any = None, config: LinkConfig | None = None, visible: Visible = None,
     min_probability: float | None = None,
 ) -> list[dict[str, Any]]:
@@ -150,4 +154,4 @@ def _score_now(
             for i, e in zip(order, notes, strict=True)]
 
 
-__all__ = ["kept_threshold", "similar"]
+__all__ = ["DEFAULT_LIMIT", "kept_threshold", "similar"]

@@ -68,7 +68,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("circumstances", ("circumstances_shared_info", "circumstances_jaccard", "circumstances_conflicts",
                        "narrative_similarity")),
     ("substances", ("substances_shared_info", "substances_jaccard")),
-    ("entities", ("shared_entities",)),
+    ("entities", ("entities_involved_info", "entities_bystander_info")),
 )
 #: groups whose u comes from random pairs: no blocking rule selects candidate pairs on them
 RANDOM_U: frozenset[str] = frozenset({"time_of_day", "day_of_week", "victim_age", "victim_sex",

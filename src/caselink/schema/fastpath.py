@@ -28,7 +28,15 @@ from caselink.schema.fields import (
     FieldSpec,
 )
 from caselink.schema.timeparse import MAX_YEAR, MIN_YEAR, Moment
-from caselink.schema.validate import _CONVERTERS, _Bad, _is_missing, normalise
+from caselink.schema.validate import (
+    _CONVERTERS,
+    MAX_ENTITIES,
+    MAX_LIST_ITEMS,
+    _Bad,
+    _is_missing,
+    normalise,
+    today,
+)
 
 _ENTITY_KEYS = frozenset(ENTITY_KEYS)
 _ENTITY_KINDS = frozenset(ENTITY_KINDS)
@@ -39,6 +47,7 @@ _PAIRS = (("lat", "lon"), ("lon", "lat"), ("x", "y"), ("y", "x"))
 _CANONICAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ)?", re.ASCII)
 _CANONICAL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _MIN_YEAR, _MAX_YEAR = f"{MIN_YEAR:04d}", f"{MAX_YEAR:04d}"
+_PLAIN_ID = re.compile(r"[^ <>\"'`\\]+")  # with no "..": ids the reference keeps as they are
 
 
 class _Slow(Exception):
@@ -85,7 +94,7 @@ def _make_fast(spec: FieldSpec) -> Callable[[Any], Any]:
     kind, limit = spec.kind, spec.max_length
     if kind == "id":
         def fast_id(value: Any) -> str:
-            if _plain(value, limit) and " " not in value:
+            if _plain(value, limit) and _PLAIN_ID.fullmatch(value) is not None and ".." not in value:
                 return value
             raise _Slow
         return fast_id
@@ -131,7 +140,7 @@ def _make_fast(spec: FieldSpec) -> Callable[[Any], Any]:
 
 
 def _fast_list(value: Any, limit: int) -> list[str]:
-    if type(value) is not list:
+    if type(value) is not list or len(value) > MAX_LIST_ITEMS:
         raise _Slow
     out: set[str] = set()
     for item in value:
@@ -161,20 +170,20 @@ def _entity_text(raw: dict[str, Any], key: str, required: bool) -> str | None:
 
 
 def _fast_entities(value: Any) -> list[dict[str, str]]:
-    if type(value) is not list:
+    if type(value) is not list or len(value) > MAX_ENTITIES:
         raise _Slow
     found: set[tuple[str, str, str, str | None, str | None]] = set()
+    now = today()
     for raw in value:
         if type(raw) is not dict or not raw.keys() <= _ENTITY_KEYS:
             raise _Slow
-        kind = (_entity_text(raw, "kind", True) or "").lower()
-        role = (_entity_text(raw, "role", True) or "").lower()
+        kind, role = raw.get("kind"), raw.get("role")
         if kind not in _ENTITY_KINDS or role not in _ENTITY_ROLES:
             raise _Slow
         text = _entity_text(raw, "value", True) or ""
         name = _entity_text(raw, "name", False)
         dob = _entity_text(raw, "dob", False)
-        if dob is not None and not (_CANONICAL_DATE.fullmatch(dob) is not None and _date_ok(dob)):
+        if dob is not None and not (_CANONICAL_DATE.fullmatch(dob) is not None and _date_ok(dob) and dob <= now):
             raise _Slow
         found.add((kind, role, text, name, dob))
     out = []

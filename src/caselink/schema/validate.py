@@ -26,8 +26,17 @@ from caselink.schema.fields import (
 from caselink.schema.record import CaseRecord, Entity
 from caselink.schema.timeparse import Moment, parse_moment
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides and isolates (text that displays in another order than it reads),
+# refused everywhere; single-line fields also refuse the marks and invisible characters.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(r"[\u061c\u200b\u200e\u200f\u2060-\u2064\ufeff]")
+# Case ids: visible characters, none that would be markup or quotes, no path segment "..".
+_ID_FORBIDDEN = re.compile(r"[<>\"'`\\]|(?:^|/)\.\.(?:/|$)")
+MAX_LIST_ITEMS = 200       # per list field
+MAX_ENTITIES = 500         # per record
+MAX_RECORD_BYTES = 1_000_000  # one JSON Lines line (the narrative alone may be 100,000 characters)
 
 
 class _Bad(ValueError):
@@ -48,6 +57,9 @@ def _check_text(value: Any, spec: FieldSpec, *, multiline: bool = False) -> str:
         found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
         if found is not None:
             raise _Bad(f"contains a control character {found.group()!r}")
+        found = _BIDI.search(text) or (None if multiline else _INVISIBLE.search(text))
+        if found is not None:
+            raise _Bad(f"contains an invisible or direction-changing character U+{ord(found.group()):04X}")
     if text.isascii() or unicodedata.is_normalized("NFC", text):
         return text
     return unicodedata.normalize("NFC", text)
@@ -58,18 +70,30 @@ def _check_tag(value: Any, spec: FieldSpec) -> str:
 
 
 def _check_enum(value: Any, spec: FieldSpec) -> str:
+    return _choice(value, spec.choices)
+
+
+def _choice(value: Any, choices: tuple[str, ...]) -> str:
+    """Exactly one of ``choices`` (case and spaces matter); the error suggests the nearest."""
+    if isinstance(value, str) and value in choices:
+        return value
+    raise _Bad(f"{value!r} is not one of {', '.join(choices)}{_hint(value, choices)}")
+
+
+def _hint(value: Any, choices: tuple[str, ...]) -> str:
     if not isinstance(value, str):
-        raise _Bad(f"{value!r} is not one of {', '.join(spec.choices)}")
+        return " (a string)"
     text = value.strip()
-    if text not in spec.choices:
-        lowered = {c.lower(): c for c in spec.choices}
-        if text.lower() in lowered:
-            return lowered[text.lower()]
-        raise _Bad(f"{value!r} is not one of {', '.join(spec.choices)}")
-    return text
+    exact = [c for c in choices if c.lower() == text.lower()]
+    if not exact:
+        import difflib
+
+        exact = difflib.get_close_matches(text.lower(), [c.lower() for c in choices], n=1, cutoff=0.75)
+        exact = [c for c in choices if c.lower() in exact]
+    return f" (did you mean {exact[0]}?)" if exact else ""
 
 
-def _check_float(value: Any, spec: FieldSpec) -> float:
+def _check_float(value: Any, spec: FieldSpec, from_csv: bool = False) -> float:
     if isinstance(value, bool):
         raise _Bad(f"{value!r} is not a number")
     if isinstance(value, int | float):
@@ -79,6 +103,8 @@ def _check_float(value: Any, spec: FieldSpec) -> float:
             number = float(value.strip())
         except ValueError:
             raise _Bad(f"{value!r} is not a number") from None
+        if not from_csv:
+            raise _Bad(f"{value!r} is a string; JSON numbers are written without quotes")
     else:
         raise _Bad(f"{value!r} is not a number")
     if not math.isfinite(number):
@@ -88,14 +114,14 @@ def _check_float(value: Any, spec: FieldSpec) -> float:
     return number
 
 
-def _check_int(value: Any, spec: FieldSpec) -> int:
+def _check_int(value: Any, spec: FieldSpec, from_csv: bool = False) -> int:
     if isinstance(value, bool):
         raise _Bad(f"{value!r} is not an integer")
     if isinstance(value, int):
         number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    elif isinstance(value, str) and not from_csv and value.strip().lstrip("+-").isdigit():
+        raise _Bad(f"{value!r} is a string; JSON numbers are written without quotes")
+    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit() and value.strip().isascii():
         number = int(value.strip())
     else:
         raise _Bad(f"{value!r} is not an integer")
@@ -122,6 +148,8 @@ def _check_list(value: Any, spec: FieldSpec, from_csv: bool) -> tuple[str, ...]:
         items = value
     else:
         raise _Bad(f"{value!r} is not a list of strings")
+    if len(items) > MAX_LIST_ITEMS:
+        raise _Bad(f"has {len(items)} items; the limit is {MAX_LIST_ITEMS}")
     out: set[str] = set()
     for i, item in enumerate(items):
         if type(item) is not str:
@@ -160,11 +188,12 @@ def _check_entity(raw: Any, index: int) -> Entity:
             fields[key] = _check_text(value, spec)
         except _Bad as exc:
             raise _Bad(f"item {index}: {key}: {exc}") from None
-    kind, role = (fields["kind"] or "").lower(), (fields["role"] or "").lower()
-    if kind not in ENTITY_KINDS:
-        raise _Bad(f"item {index}: kind: {fields['kind']!r} is not one of {', '.join(ENTITY_KINDS)}")
-    if role not in ENTITY_ROLES:
-        raise _Bad(f"item {index}: role: {fields['role']!r} is not one of {', '.join(ENTITY_ROLES)}")
+    kind, role = fields["kind"] or "", fields["role"] or ""
+    for key, choices in (("kind", ENTITY_KINDS), ("role", ENTITY_ROLES)):
+        try:
+            _choice(raw.get(key), choices)
+        except _Bad as exc:
+            raise _Bad(f"item {index}: {key}: {exc}") from None
     dob = fields["dob"]
     if dob is not None:
         try:
@@ -174,12 +203,23 @@ def _check_entity(raw: Any, index: int) -> Entity:
         if not moment.date_only:
             raise _Bad(f"item {index}: dob: {dob!r} must be a date (YYYY-MM-DD)")
         dob = moment.canonical()
+        if dob > today():
+            raise _Bad(f"item {index}: dob: {dob} is in the future")
     return Entity(kind, role, fields["value"] or "", fields["name"], dob)
+
+
+def today() -> str:
+    """Today's date (UTC) as ``YYYY-MM-DD``: no date of birth may be later."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).date().isoformat()
 
 
 def _check_entities(value: Any) -> tuple[Entity, ...]:
     if not isinstance(value, list):
         raise _Bad("is not a list of objects")
+    if len(value) > MAX_ENTITIES:
+        raise _Bad(f"has {len(value)} entities; the limit is {MAX_ENTITIES} per record")
     return sort_entities({_check_entity(raw, i) for i, raw in enumerate(value)})
 
 
@@ -249,20 +289,17 @@ def _make_converter(spec: FieldSpec) -> Any:
     if kind == "id":
         def conv_id(value: Any, from_csv: bool) -> str:
             if isinstance(value, int | float) and not isinstance(value, bool):
-                return str(value)
-            text = _check_text(value, spec)
-            if any(ch.isspace() for ch in text):
-                raise _Bad(f"{text!r} contains white space")
-            return text
+                raise _Bad(f"{value!r} is a number; case ids are strings (write \"{value}\")")
+            return check_case_id(_check_text(value, spec))
         return conv_id
     if kind == "enum":
         return lambda value, from_csv: _check_enum(value, spec)
     if kind == "datetime":
         return lambda value, from_csv: _check_moment(value)
     if kind == "float":
-        return lambda value, from_csv: _check_float(value, spec)
+        return lambda value, from_csv: _check_float(value, spec, from_csv)
     if kind == "int":
-        return lambda value, from_csv: _check_int(value, spec)
+        return lambda value, from_csv: _check_int(value, spec, from_csv)
     if kind == "tag":
         return lambda value, from_csv: _check_tag(value, spec)
     if kind == "text":
@@ -273,6 +310,24 @@ def _make_converter(spec: FieldSpec) -> Any:
     if kind == "entities":
         return lambda value, from_csv: [e.to_dict() for e in _check_entities(value)]
     raise AssertionError(f"unhandled field kind {kind}")  # pragma: no cover
+
+
+def check_case_id(text: str) -> str:
+    """A case id (already trimmed and NFC-normalised): visible characters only, no white space,
+    no markup or quote characters, no ``..`` path segment, letters from one script only."""
+    if any(ch.isspace() for ch in text):
+        raise _Bad(f"{text!r} contains white space")
+    if not text.isprintable() or _INVISIBLE.search(text) or _BIDI.search(text):
+        raise _Bad(f"{text!r} contains an invisible character; case ids take visible characters only")
+    found = _ID_FORBIDDEN.search(text)
+    if found is not None:
+        raise _Bad(f"{text!r} contains {found.group()!r}; case ids may not hold < > quotes \\ or a '..' segment")
+    if not text.isascii():
+        scripts = sorted({unicodedata.name(ch, "UNKNOWN").split(" ")[0] for ch in text if ch.isalpha()})
+        if len(scripts) > 1:
+            raise _Bad(f"{text!r} mixes letters of {' and '.join(s.title() for s in scripts)} "
+                       "(a look-alike of another id?)")
+    return text
 
 
 _CONVERTERS: dict[str, Any] = {spec.name: _make_converter(spec) for spec in FIELD_BY_NAME.values()}

@@ -69,6 +69,8 @@ PHONE_RANGES: tuple[tuple[str, int, int, tuple[int, ...]], ...] = (
     ("2920180", 0, 1000, (3, 4, 4)), ("1632960", 0, 1000, (5, 6)), ("3069990", 0, 1000, (5, 6)),
 )
 PHONE_POOL = sum(r[2] for r in PHONE_RANGES)
+#: the last numbers of the pool are common numbers (switchboards), never a person's own
+N_SWITCHBOARDS = 4
 
 
 def phone_digits(index: int) -> tuple[str, tuple[int, ...]]:

@@ -16,7 +16,7 @@ import numpy as np
 from caselink.schema.fields import ENTITY_ROLES
 from caselink.synth import vocab as V
 from caselink.synth.columns import Columns
-from caselink.synth.names import FIRST, N_MALE, PHONE_POOL, SURNAMES
+from caselink.synth.names import FIRST, N_MALE, N_SWITCHBOARDS, PHONE_POOL, SURNAMES
 
 if TYPE_CHECKING:
     from caselink.synth.profile import Profile, Vocab
@@ -145,7 +145,7 @@ def _finish_people(groups: list[dict[str, np.ndarray]]) -> People:
     g = {key: np.concatenate([x[key] for x in groups]) for key in groups[0]}
     n = len(g["first"])
     phone = -np.ones(n, dtype=np.int64)
-    want = np.flatnonzero(g["want_phone"])[:PHONE_POOL]  # offenders and regulars come first
+    want = np.flatnonzero(g["want_phone"])[:PHONE_POOL - N_SWITCHBOARDS]  # offenders and regulars first
     phone[want] = np.arange(len(want))
     vehicle = np.where(g["want_vehicle"], np.arange(n), -1)
     dob = np.datetime_as_string(g["born"].astype("datetime64[D]"), unit="D")

@@ -17,7 +17,7 @@ import numpy as np
 from caselink.schema.fields import ENTITY_ROLES
 from caselink.synth import render
 from caselink.synth import vocab as V
-from caselink.synth.names import FIRST, SURNAMES
+from caselink.synth.names import FIRST, N_SWITCHBOARDS, PHONE_POOL, SURNAMES
 from caselink.synth.narratives import narrative
 
 if TYPE_CHECKING:
@@ -58,6 +58,21 @@ def _entities(res: SynthResult, lo: int, hi: int) -> list[dict[str, str]]:
         if handle[i]:
             out.append({"kind": "handle", "role": role, "value": render.handle_variant(first, last, person, r >> 9)})
     return out
+
+
+#: cases in a thousand that record one of the ``N_SWITCHBOARDS`` common numbers
+SWITCHBOARD_PER_MILLE = 16
+
+
+def _switchboard(rand: int) -> list[dict[str, str]]:
+    """A common number some unrelated cases record (a hospital switchboard, a taxi firm: role
+    ``other``, nobody's own phone), so shared numbers are not all evidence. Chosen from the case's
+    random integer alone: nothing else in the record changes."""
+    h = ((rand ^ (rand >> 29)) * 0x9E3779B97F4A7C15) % (1 << 64)
+    if (h >> 40) % 1000 >= SWITCHBOARD_PER_MILLE:
+        return []
+    index = PHONE_POOL - N_SWITCHBOARDS + (h >> 20) % N_SWITCHBOARDS
+    return [{"kind": "phone", "role": "other", "value": render.phone_variant(int(index), h >> 8)}]
 
 
 def _names(vocab: tuple[str, ...], index: np.ndarray) -> list[str | None]:
@@ -141,8 +156,10 @@ def _chunk(res: SynthResult, s: int, e: int) -> Iterator[dict[str, Any]]:
             rec["series_ids"] = series
         rec["agency"] = agency[k]
         lo, hi = starts[row], starts[row + 1]
-        if hi > lo:
-            rec["entities"] = _entities(res, int(lo), int(hi))
+        ents = _entities(res, int(lo), int(hi)) if hi > lo else []
+        ents.extend(_switchboard(tale[2]))
+        if ents:
+            rec["entities"] = ents
         yield rec
 
 

@@ -9,6 +9,8 @@ Format (version 1)::
                                    "person_id": "P0000012"}},
      "case_offenders": {"SY0-0000042": ["SY0-S00012", ...]},   # every case with a true offender
      "entities": [["SY0-0000042", 3, "P0000012"], ...],        # (case_id, index in its entities list, person)
+                                                               # (a last phone of role "other" with no row here
+                                                               #  is a common number nobody owns: a switchboard)
      "people": {"P0000012": {"name", "dob", "phone", "vehicle", "handle", "cases"}}}  # in 2+ cases
 
 Entity indices refer to the order of ``entities`` as written in the JSON Lines record; a phone,

@@ -1,4 +1,4 @@
-"""Pages for missed-action findings (a case page section) and the disparity report."""
+"""Pages for missed-action findings (the checks page, a case page section) and the disparity report."""
 
 from __future__ import annotations
 
@@ -27,6 +27,16 @@ def findings_section(ctx: Ctx, record: dict[str, Any]) -> dict[str, Any] | None:
         return None
     return {"id": "checks", "title": "Missed actions", "template": "_findings.html",
             "findings": findings(ctx, record["case_id"])}
+
+
+@router.get("/checks")
+def checks_page(ctx: CtxDep, limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> Response:
+    """Missed actions on every case the user may see, most serious first (needs a purpose)."""
+    authenticate(ctx)
+    ctx.need("checks:read")
+    found = findings(ctx, None, limit=100_000)
+    return render(ctx.request, "checks.html", findings=found[:limit], total=len(found),
+                  cases=len({f["case_id"] for f in found}), limit=limit)
 
 
 @router.get("/disparity")

@@ -25,7 +25,9 @@ def similar_section(ctx: Ctx, record: dict[str, Any]) -> dict[str, Any] | None:
 
     if not can(ctx.user.role, "similar:read"):
         return None
-    items = similar_cases(ctx, record["case_id"], 8)
+    from caselink.linkage.similar import DEFAULT_LIMIT
+
+    items = similar_cases(ctx, record["case_id"], DEFAULT_LIMIT)
     for item in items:
         item["chart"] = evidence_chart(item["explanation"])
     return {"id": "similar", "title": "Similar cases", "template": "_similar.html", "links": items}

@@ -23,6 +23,7 @@ NAV: list[tuple[str, str, str, str | None]] = [
     ("Series", "/series", "series:read", "caselink.linkage"),
     ("Entities", "/entities", "entities:read", "caselink.entities"),
     ("Intel", "/intel", "intel:read", "caselink.intel"),
+    ("Checks", "/checks", "checks:read", "caselink.checks"),
     ("Disparity", "/disparity", "disparity:read", "caselink.disparity"),
     ("Audit log", "/audit", "audit:read", None),
 ]

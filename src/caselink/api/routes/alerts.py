@@ -97,7 +97,12 @@ def acknowledge(alert_id: Annotated[int, Path(ge=1, le=2**62)], body: AckIn, ctx
     authenticate(ctx)
     ctx.need("alerts:ack")
     alert_visible(ctx, alert_id)
+    from caselink.intel import load_policy
+
+    state = state_of(ctx.request)
     done = alerts_mod.acknowledge(ctx.store, alert_id, body.note, command=ctx.command)
+    [done] = alerts_mod.with_deadlines(ctx.store.con, [done], load_policy(state.settings.intel_policy),
+                                       state.clock.now())
     shown = scoped.restrict(ctx, "alert", [done.to_dict()])
     if not shown:
         raise NotFound(f"no alert {alert_id}")

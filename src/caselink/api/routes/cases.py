@@ -18,12 +18,14 @@ from caselink.api.context import Ctx, authenticate, open_ctx, state_of
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import CasePage, CaseVersion, ImportOut
 from caselink.api.uploads import save_upload
+from caselink.errors import Problem, ValidationFailed
 from caselink.export import csv_columns, record_to_csv_row
 from caselink.schema.fields import CLASSIFICATIONS, INCIDENT_TYPES, STATUSES
 
 router = APIRouter(tags=["cases"], responses=ERROR_RESPONSES)
 CtxDep = Annotated[Ctx, Depends(open_ctx)]
 CaseId = Annotated[str, PathParam(min_length=1, max_length=200)]
+IsoDate = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="a date, YYYY-MM-DD")]
 _ENUMS = {"incident_type": INCIDENT_TYPES, "status": STATUSES, "classification": CLASSIFICATIONS}
 
 
@@ -34,11 +36,22 @@ def case_filter(
     agency: Annotated[str | None, Query(max_length=200)] = None,
     status: Annotated[str | None, Query(max_length=40)] = None,
     classification: Annotated[str | None, Query(max_length=40)] = None,
-    occurred_after: date | None = None,
-    occurred_before: date | None = None,
+    occurred_after: IsoDate = None,
+    occurred_before: IsoDate = None,
 ) -> queries.CaseFilter:
     return queries.CaseFilter(q or None, incident_type or None, area or None, agency or None,
-                              status or None, classification or None, occurred_after, occurred_before)
+                              status or None, classification or None, _date("occurred_after", occurred_after),
+                              _date("occurred_before", occurred_before))
+
+
+def _date(name: str, text: str | None) -> date | None:
+    """A calendar date written YYYY-MM-DD (never a number read as a timestamp)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed([Problem("query", 1, name, f"{text!r} is not a real date (YYYY-MM-DD)")]) from None
 
 
 FilterDep = Annotated[queries.CaseFilter, Depends(case_filter)]

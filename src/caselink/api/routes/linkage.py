@@ -78,9 +78,10 @@ def series_detail(ctx: Ctx, series_id: str, min_probability: float) -> dict[str,
 
 
 @router.get("/cases/{case_id}/similar", response_model=list[SimilarOut])
-def get_similar(case_id: CaseId, ctx: CtxDep, limit: Annotated[int, Query(ge=1, le=100)] = 10) -> list[dict[str, Any]]:
-    """Cases most likely to share an offender with this one, with how each piece of evidence
-    moved the odds (needs a purpose; audited)."""
+def get_similar(case_id: CaseId, ctx: CtxDep, limit: Annotated[int, Query(ge=1, le=100)] = 5) -> list[dict[str, Any]]:
+    """The ``limit`` cases most likely to share an offender with this one whatever the kept-link
+    threshold, each with how each piece of evidence moved the odds and whether it is a stored link
+    (needs a purpose; audited). Up to 5 come from the links table; more may be scored on the fly."""
     authenticate(ctx)
     ctx.need("similar:read")
     return similar_cases(ctx, case_id, limit)

@@ -93,8 +93,8 @@ def mapped(raw: SourceRecord, data: dict[str, Any], problems: list[tuple[str, st
 
     A record has one problem slot, so several problems on one row are reported together.
     """
-    if not problems:
-        return SourceRecord(raw.source, raw.line, data)
+    if not problems:  # numbers are still the CSV's text: validated as CSV cells are
+        return SourceRecord(raw.source, raw.line, data, from_csv=True)
     field = ", ".join(column for column, _ in problems)
     message = problems[0][1] if len(problems) == 1 else "; ".join(f"{c}: {m}" for c, m in problems)
     return SourceRecord(raw.source, raw.line, None, problem=Problem(raw.source, raw.line, field, message))
@@ -106,7 +106,7 @@ def map_rows(paths: list[Path], suffixes: tuple[str, ...], what: str, columns: I
     dict and appends any translation problems; rows that could not be read pass through."""
     for path in expand_paths(paths, suffixes, what):
         require_columns(path, columns, what)
-        for raw in read_csv(path):
+        for raw in read_csv(path, check_header=False):
             if raw.data is None:
                 yield raw
                 continue

@@ -40,14 +40,14 @@ def read(paths: list[Path]) -> Iterator[SourceRecord]:
     """Yield one record per crime, with its offenders as ``series_ids``."""
     crimes, offenders = _pick_files(expand_paths(paths, (".csv",), WHAT))
     series: dict[str, set[str]] = {}
-    for raw in read_csv(offenders):
+    for raw in read_csv(offenders, check_header=False):
         if raw.data is None:
             yield raw  # a malformed offenders row is a problem of the whole input
             continue
         offender, crime = raw.data["offenderID"].strip(), raw.data["crimeID"].strip()
         if offender and crime:
             series.setdefault(crime, set()).add(offender)
-    for raw in read_csv(crimes):
+    for raw in read_csv(crimes, check_header=False):
         if raw.data is None:
             yield raw
             continue
