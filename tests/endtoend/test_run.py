@@ -193,3 +193,24 @@ def test_figures_of_known_arrays() -> None:
     at = figures.links_at(np.array([0.9, 0.6, 0.3]), np.array([True, False, True]), np.array([True, True, True]),
                           4, [0.5])
     assert at["0.5"] == {"links": 2, "true_links": 1, "precision": 0.5, "recall": 0.25}
+
+
+def test_adapted_model_fits_without_labels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--adapt fits the scratch store's model in its link run; the fit sees no label either."""
+    from caselink.linkage import adapted
+
+    seen: list[int] = []
+    original = adapted.pair_labels
+
+    def spy(series: Any, a: Any, b: Any) -> Any:
+        labels = original(series, a, b)
+        seen.append(int((labels >= 0).sum()))  # pairs the fit would hold at a label
+        return labels
+
+    monkeypatch.setattr(adapted, "pair_labels", spy)
+    labels = {c: ["S-bark"] for c in BARKING} | {"FAR-1": ["S-far"], "FAR-2": ["S-far"]}
+    with _store(tmp_path, "adapt", labels) as store:
+        d = evaluate_end_to_end(store, load_truth(_truth_file(tmp_path / "truth.json")), EndToEndConfig(adapt=True),
+                                purpose=PURPOSE, show_progress=False)
+    assert seen == [0]  # the adaptation ran once, with no labelled pair
+    assert d["model"]["adapt"] and d["model"]["adaptation"]  # "refitted", or why the fit was refused

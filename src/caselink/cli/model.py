@@ -166,6 +166,9 @@ def _train_unsupervised(out: Path | None, sample: int | None, no_labels: bool, s
 @click.option("--similar-deep-sample", default=50, show_default=True, type=click.IntRange(min=0),
               help="With --end-to-end: partner@k for k above the links kept per case (5) is asked of this many of "
                    "them (`similar` scores those answers on the fly; 0: all).")
+@click.option("--adapt", is_flag=True,
+              help="With --end-to-end: fit the store's adapted model (no labels) before linking, as "
+                   "`caselink train --unsupervised` then `link` would.")
 @click.option("--keep-store", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="With --end-to-end: keep the label-free scratch store here (default: deleted).")
 @store_options
@@ -173,13 +176,19 @@ def _train_unsupervised(out: Path | None, sample: int | None, no_labels: bool, s
 @json_option
 def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str, min_probability: float,
              end_to_end: bool, truth: Path | None, truth_from_series: bool, model_file: Path | None,
-             similar_sample: int, similar_deep_sample: int, keep_store: Path | None,
+             similar_sample: int, similar_deep_sample: int, adapt: bool, keep_store: Path | None,
              db: Path | None, user: str | None, purpose: str | None, as_json: bool) -> None:
     """Cross-validate a model kind on the store's solved series (group-disjoint splits), or with
     --end-to-end judge the whole unlabelled pipeline against the truth."""
     if end_to_end:
-        _end_to_end(truth, truth_from_series, model_file, (similar_sample, similar_deep_sample), keep_store, seed,
-                    min_probability, db, user, purpose, as_json)
+        from caselink.endtoend import EndToEndConfig
+        from caselink.errors import InputError
+
+        if adapt and model_file is not None:
+            raise InputError("--adapt fits the store's own model; it cannot go with --model-file")
+        cfg = EndToEndConfig(model=model_file, min_probability=min_probability, similar_sample=similar_sample,
+                             similar_deep_sample=similar_deep_sample, adapt=adapt, seed=seed)
+        _end_to_end(cfg, truth, truth_from_series, keep_store, db, user, purpose, as_json)
         return
     if truth or truth_from_series or model_file or keep_store:
         from caselink.errors import InputError
@@ -214,12 +223,9 @@ def evaluate(kind: str, folds: int, repeats: int, seed: int, series_linkage: str
     emit(result, as_json, human)
 
 
-def _end_to_end(truth: Path | None, from_series: bool, model_file: Path | None, sample: tuple[int, int],
-                keep: Path | None,
-                seed: int, min_probability: float, db: Path | None, user: str | None, purpose: str | None,
-                as_json: bool) -> None:
+def _end_to_end(cfg: Any, truth: Path | None, from_series: bool, keep: Path | None, db: Path | None,
+                user: str | None, purpose: str | None, as_json: bool) -> None:
     from caselink.endtoend import (
-        EndToEndConfig,
         evaluate_end_to_end,
         human_lines,
         load_truth,
@@ -233,8 +239,6 @@ def _end_to_end(truth: Path | None, from_series: bool, model_file: Path | None, 
     if keep is not None and keep.exists():
         raise InputError(f"--keep-store {keep}: already exists; give a new path")
     purpose = purpose or "end-to-end evaluation of linkage"
-    cfg = EndToEndConfig(model=model_file, min_probability=min_probability, similar_sample=sample[0],
-                         similar_deep_sample=sample[1], seed=seed)
     with open_store(db, user) as store:
         known = (load_truth(truth) if truth is not None
                  else truth_from_series(store, purpose=purpose, command="evaluate --end-to-end"))

@@ -16,7 +16,8 @@ def human_lines(d: dict[str, Any]) -> list[str]:
               else f"the {data['judged_cases']} labelled cases only (partial truth)")
     lines = [
         f"end-to-end, no labels: {data['cases']} cases ({data['labels_stripped']} series_ids removed before linkage), "
-        f"model {d['model']['name']} {d['model']['version']}",
+        f"model {d['model']['name']} {d['model']['version']}"
+        + (f" (adaptation: {d['model']['adaptation']})" if d["model"].get("adapt") else ""),
         f"  truth: {data['truth']}; judged over {judged}; {data['serial_cases']} serial cases of "
         f"{data['serial_offenders']} offenders, {data['true_pairs']} true linked pairs",
         f"blocking: recall {_f(blk['recall'])} ({blk['true_pairs_in_candidates']} of {blk['true_pairs']} true pairs "

@@ -5,7 +5,8 @@
 1. copies the store's current records into a scratch store beside it **without series_ids**
    (the copy is checked to hold none, so no label can reach linkage) and resolves their entity
    mentions as ``caselink ingest`` does;
-2. ``link --full`` with the model ``link`` would use, watching every candidate pair it scores
+2. ``link --full`` with the model ``link`` would use (with ``adapt``, the store's adapted model
+   fitted first, from the label-free copy), watching every candidate pair it scores
    (``link(observe=)``): blocking recall and calibration come from the very pairs and
    probabilities of that run;
 3. the stored links: precision and recall at each probability cut;
@@ -62,6 +63,7 @@ class EndToEndConfig:
     min_probability: float = 0.5  # series
     similar_sample: int = 2000
     similar_deep_sample: int = 50  # for k above the link run's keep_top (similar scores those on the fly)
+    adapt: bool = False  # fit the scratch store's adapted model (no labels) in its link run, as link --full does
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -243,7 +245,8 @@ def evaluate_end_to_end(store: Store, truth: Truth, config: EndToEndConfig | Non
             seconds["ingest"] = time.perf_counter() - t0
             observed = _Observed(index)
             report: LinkReport = link(scratch, full=True, model=cfg.model, config=link_cfg, purpose=purpose,
-                                      command=COMMAND, show_progress=show_progress, observe=observed)
+                                      command=COMMAND, show_progress=show_progress, observe=observed,
+                                      refit=cfg.adapt and cfg.model is None)
             seconds["link"] = time.perf_counter() - t0 - sum(seconds.values())
             cand, prob = observed.arrays()
             stored, stored_p = _stored_links(scratch, index, purpose)
@@ -266,7 +269,8 @@ def evaluate_end_to_end(store: Store, truth: Truth, config: EndToEndConfig | Non
                  "judged_cases": int(index.judged.sum()), "serial_cases": len(index.partners),
                  "serial_offenders": index.offenders_serial, "true_pairs": int(len(index.true_keys)),
                  "truth_cases_not_in_store": index.truth_cases_missing},
-        "model": {"name": report.model_name, "version": report.model_version},
+        "model": {"name": report.model_name, "version": report.model_version, "adapt": cfg.adapt,
+                  "adaptation": getattr(report, "adaptation", None)},
         **judged, "similar": similar_figures, "series": series_figures,
         "kept_store": str(keep) if keep is not None else None,
         "seconds": {k: round(v, 2) for k, v in seconds.items()},
