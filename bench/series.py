@@ -92,7 +92,7 @@ def quality(profile: str, cases: int, seed: int, start: str | None, end: str | N
         with Store.open(Path(tmp) / "s.duckdb", user="bench") as store:
             store.ingest([path], show_progress=False)  # as a user does: entities resolved, cases linked
             if adapt:  # the store's own model, fitted without labels, then every pair rescored with it
-                adapt_store(store, purpose="series benchmark", command="bench", use_labels=False)
+                adapt_store(store, purpose="series benchmark", command="bench")  # as train --unsupervised: solved series held
             report = link(store, purpose="series benchmark", model=model, full=model is not None or adapt)
             stored = int(store.con.execute("SELECT count(*) FROM links").fetchone()[0])
             used = store.con.execute("SELECT any_value(model_name || ' ' || model_version) FROM links").fetchone()[0]
@@ -188,7 +188,7 @@ def main() -> None:
     parser.add_argument("--start", default=None, help="Default: the profile's period.")
     parser.add_argument("--end", default=None)
     parser.add_argument("--adapt", action="store_true",
-                        help="Fit the store's adapted model without labels (train --unsupervised) and relink with it.")
+                        help="Fit the store's adapted model as train --unsupervised does (EM, solved series held) and relink with it.")
     parser.add_argument("--model", default=None, help="A model JSON (default: the shipped model).")
     parser.add_argument("--min-probability", type=float, nargs="+", default=[0.5, 0.7, 0.9])
     parser.add_argument("--no-quality", action="store_true", help="Only the speed figures.")
