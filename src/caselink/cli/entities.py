@@ -39,6 +39,9 @@ def _table(items: list[dict[str, Any]]) -> None:
     for e in items:
         cases = ", ".join(e["cases"][:6]) + ("..." if len(e["cases"]) > 6 else "")
         click.echo(f"{e['entity_id']:<34} {e['kind']:<8} {e['display'][:30]:<30} {e['sources']:>3} source(s)  {cases}")
+        for m in e.get("possible_same", []):
+            where = ", ".join([*m["cases"][:6], *m["reports"][:4]])
+            click.echo(f"    {m['label']}: {m['entity_id']} {m['name']} in {where}")
 
 
 @entities.command("list")

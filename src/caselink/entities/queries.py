@@ -76,15 +76,57 @@ def _read(store: Store, sql: str, params: list[Any], *, visible: Visible, purpos
     cte, cte_params = visible.cte()
     rows = store.con.execute(cte + sql, [*cte_params, *params]).fetchall()
     found = _sources(store, [r[0] for r in rows], visible)
+    same = name_only_matches(store, [r[0] for r in rows if r[1] == "person"], visible)
     out = [{"entity_id": r[0], "kind": r[1], "display": r[2], "mentions": r[3], "sources": r[4],
-            "cases": found.get(r[0], {}).get("cases", []), "reports": found.get(r[0], {}).get("reports", [])}
+            "cases": found.get(r[0], {}).get("cases", []), "reports": found.get(r[0], {}).get("reports", []),
+            "possible_same": same.get(r[0], [])}
            for r in rows]
-    reports = sorted({r for o in out for r in o["reports"]})
+    reports = sorted({r for o in out for r in [*o["reports"], *_ids(o["possible_same"], "reports")]})
     with store.transaction() as con:
         audit.append(con, user=store.user, action="consultation", command=command,
-                     case_ids=sorted({c for o in out for c in o["cases"]}), purpose=why,
+                     case_ids=sorted({c for o in out for c in [*o["cases"], *_ids(o["possible_same"], "cases")]}),
+                     purpose=why,
                      detail={**detail, **({"reports": reports[:1000]} if reports else {})})
     return out
+
+
+#: the label shown wherever two person entities share only a name
+NAME_ONLY = "possible same person (name only, unconfirmed)"
+#: at most this many name-only matches are listed per entity
+MAX_NAME_ONLY = 10
+_NAME_ONLY_SQL = """, names AS (
+        SELECT entity_id, source, source_id, first || ' ' || last AS full_name, dob_norm FROM v
+        WHERE kind = 'person' AND length(first) > 1 AND last IS NOT NULL AND entity_id IS NOT NULL),
+    dobs AS (SELECT entity_id, count(dob_norm) AS n_dob FROM names GROUP BY entity_id)
+    SELECT a.entity_id, b.entity_id, any_value(b.full_name),
+           list(DISTINCT b.source_id ORDER BY b.source_id) FILTER (WHERE b.source = 'case'),
+           list(DISTINCT b.source_id ORDER BY b.source_id) FILTER (WHERE b.source = 'intel')
+    FROM names a JOIN names b ON a.full_name = b.full_name AND a.entity_id <> b.entity_id
+         JOIN dobs da ON da.entity_id = a.entity_id JOIN dobs db ON db.entity_id = b.entity_id
+    WHERE list_contains(?, a.entity_id) AND (da.n_dob = 0 OR db.n_dob = 0)
+    GROUP BY a.entity_id, b.entity_id ORDER BY a.entity_id, b.entity_id"""
+
+
+def name_only_matches(store: Store, entity_ids: list[str], visible: Visible = ALL) -> dict[str, list[dict[str, Any]]]:
+    """Per person entity: the other visible person entities written with the same normalised name
+    (a full first name, not an initial) where one of the two has no date of birth at all, so nothing
+    confirms or rules out that they are one person. They are never merged nor scored in linkage;
+    readers show them as ``NAME_ONLY``. Callers audit what they show."""
+    if not entity_ids:
+        return {}
+    cte, params = visible.cte()
+    rows = store.con.execute(cte + _NAME_ONLY_SQL, [*params, entity_ids]).fetchall()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for mine, other, name, cases, reports in rows:
+        items = out.setdefault(mine, [])
+        if len(items) < MAX_NAME_ONLY:
+            items.append({"entity_id": other, "name": name, "cases": list(cases or []),
+                          "reports": list(reports or []), "label": NAME_ONLY})
+    return out
+
+
+def _ids(matches: list[dict[str, Any]], key: str) -> list[str]:
+    return [i for m in matches for i in m[key]]
 
 
 def list_entities(store: Store, *, kind: str | None = None, min_sources: int = 2, limit: int = 50,
@@ -178,22 +220,27 @@ def get_entity(store: Store, entity_id: str, *, purpose: str | None, command: st
 
 
 def case_entities(store: Store, case_id: str, *, purpose: str | None, command: str = "entities of case",
-                  visible: Visible = ALL) -> list[dict[str, Any]]:
-    """The resolved entities one case mentions, each with its role(s) there, how it was written and
-    the other visible cases and reports that mention it. Callers check the case is visible."""
+                  visible: Visible = ALL, source: str = "case") -> list[dict[str, Any]]:
+    """The resolved entities one case (or, with ``source="intel"``, one intel report) mentions, each
+    with its role(s) there, how it was written, the other visible cases and reports that mention it
+    and its name-only matches. Callers check the case or report is visible."""
     why = require_purpose(purpose, "reading a case's entities")
     cte, params = visible.cte()
     rows = store.con.execute(
         cte + "SELECT m.entity_id, e.kind, e.display, list(DISTINCT m.role ORDER BY m.role), "
         "list(DISTINCT m.value ORDER BY m.value) FROM v m JOIN e USING (entity_id) "
-        "WHERE m.source = 'case' AND m.source_id = ? GROUP BY m.entity_id, e.kind, e.display "
-        "ORDER BY e.kind, e.display, m.entity_id", [*params, case_id]).fetchall()
+        "WHERE m.source = ? AND m.source_id = ? GROUP BY m.entity_id, e.kind, e.display "
+        "ORDER BY e.kind, e.display, m.entity_id", [*params, source, case_id]).fetchall()
     found = _sources(store, [r[0] for r in rows], visible)
+    same = name_only_matches(store, [r[0] for r in rows if r[1] == "person"], visible)
     out = [{"entity_id": e, "kind": k, "display": d, "roles": list(roles), "values": list(values),
             "other_cases": [c for c in found.get(e, {}).get("cases", []) if c != case_id],
-            "reports": found.get(e, {}).get("reports", [])} for e, k, d, roles, values in rows]
+            "reports": [r for r in found.get(e, {}).get("reports", []) if r != case_id],
+            "possible_same": same.get(e, [])}
+           for e, k, d, roles, values in rows]
+    shown = {c for o in out for c in [*o["other_cases"], *_ids(o["possible_same"], "cases")]}
     with store.transaction() as con:
         audit.append(con, user=store.user, action="consultation", command=command,
-                     case_ids=sorted({case_id, *(c for o in out for c in o["other_cases"])}), purpose=why,
+                     case_ids=sorted({*([case_id] if source == "case" else []), *shown}), purpose=why,
                      detail={"entities_of": case_id, "entities": len(out)})
     return out

@@ -1,8 +1,9 @@
 """Resolution against the store: read every mention, resolve, and keep the result (migration 0006).
 
 ``resolve_store`` re-resolves everything (and trains the person model); ``resolve_cases`` resolves
-only the mentions of new or changed cases against what is stored, with the stored model, and
-raises an ``entity`` alert when a new mention joins an entity already seen in other cases. Writes
+only the mentions of new or changed cases against what is stored, with the stored model (or, in
+a store too small to have one, re-resolves everything by the rules of ``caselink.entities.rules``),
+and raises an ``entity`` alert for every pair of cases newly sharing an entity, in the batch or not. Writes
 happen in one transaction with their audit row (``combination``: linking records).
 """
 
@@ -153,8 +154,8 @@ def _score_new(new: pd.DataFrame, old: pd.DataFrame, model: dict[str, Any], conf
 
 def resolve_cases(store: Store, case_ids: list[str], *, config: ResolveConfig | None = None,
                   command: str = "ingest entities") -> dict[str, Any]:
-    """Resolve the mentions of (new or changed) cases against the stored entities; alert when a
-    mention joins an entity already seen in other cases. Without a stored model, resolves all."""
+    """Resolve the mentions of (new or changed) cases against the stored entities; alert on every
+    pair of cases newly sharing an entity (``_alerts``). Without a stored model, resolves all."""
     return _resolve_new(store, "case", case_ids, config or ResolveConfig(), command)
 
 

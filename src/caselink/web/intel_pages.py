@@ -60,7 +60,22 @@ def report_page(ctx: CtxDep, report_id: ReportId) -> Response:
     authenticate(ctx)
     ctx.need("intel:read")
     report = read_report(ctx, report_id)
-    return render(ctx.request, "intel_report.html", r=report, next_step=NEXT_STEP, policy=_policy())
+    return render(ctx.request, "intel_report.html", r=report, next_step=NEXT_STEP, policy=_policy(),
+                  name_only=_name_only(ctx, report_id))
+
+
+def _name_only(ctx: Ctx, report_id: str) -> list[dict[str, Any]]:
+    """The report's people that other visible cases or reports name by the same name alone."""
+    import importlib.util
+
+    if not can(ctx.user.role, "entities:read") or importlib.util.find_spec("caselink.entities") is None:
+        return []
+    from caselink.api.routes.entities import visible_for
+    from caselink.entities.queries import case_entities
+
+    found = case_entities(ctx.store, report_id, purpose=ctx.purpose(), command=ctx.command,
+                          visible=visible_for(ctx), source="intel")
+    return [m for e in found for m in e["possible_same"]]
 
 
 @router.post("/intel")
