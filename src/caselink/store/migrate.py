@@ -1,11 +1,19 @@
-"""Versioned schema: numbered SQL files in ``migrations/`` applied in order, each in a transaction.
+"""Versioned schema: numbered SQL files in ``migrations/``, each applied once in a transaction.
 
-Later stages add tables with a new file ``NNNN_name.sql``; a store records which it has applied.
+Later stages add tables with a new file ``NNNN_name.sql``; a store records which it has applied in
+``schema_migrations``. Migrations are applied by set difference: every shipped file whose version
+the store has not recorded runs, in version order, whatever the highest applied version is (so a
+branch that lands 0041 after a store already has 0047 still gets it). Numbers need not be
+contiguous (0003 never existed); what is an error is a *gap in the other direction*: a version the
+store records but this caselink does not ship (the store was migrated by a newer or different
+build), or a recorded version whose name differs from the shipped file's (two builds disagree
+about what that version is). Both refuse to open the store rather than guess.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -37,13 +45,23 @@ def available_migrations() -> list[Migration]:
     return found
 
 
-def current_version(con: duckdb.DuckDBPyConnection) -> int:
+def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()
-    return int(row[0][0])
+
+
+def applied_migrations(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """``version -> name`` of every migration the store records as applied."""
+    _ensure_table(con)
+    rows = con.execute("SELECT version, name FROM schema_migrations").fetchall()
+    return {int(v): str(n) for v, n in rows}
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest applied version (0 for a new store)."""
+    return max(applied_migrations(con), default=0)
 
 
 #: Python steps that complete a migration, in its transaction (``version -> "module:function"``,
@@ -59,19 +77,32 @@ def _after(con: duckdb.DuckDBPyConnection, version: int) -> None:
         getattr(importlib.import_module(module), name)(con)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration newer than the store's version; return the versions applied."""
-    have = current_version(con)
-    migrations = available_migrations()
-    newest = migrations[-1].version if migrations else 0
-    if have > newest:
+def pending_migrations(applied: dict[int, str], shipped: Sequence[Migration]) -> list[Migration]:
+    """The shipped migrations not yet applied, in version order; raise on an inconsistent store."""
+    by_version = {mig.version: mig for mig in shipped}
+    unknown = sorted(set(applied) - set(by_version))
+    if unknown:
+        names = ", ".join(f"{v:04d}_{applied[v]}" for v in unknown)
         raise StoreError(
-            f"this store has schema version {have}, newer than this caselink knows ({newest}); upgrade caselink"
+            f"this store has schema migrations this caselink does not ship ({names}); it was "
+            "migrated by a newer or different build: upgrade caselink or open it with that build"
         )
+    renamed = sorted(v for v in applied if by_version[v].name != applied[v])
+    if renamed:
+        names = ", ".join(f"{v:04d}: store {applied[v]!r}, shipped {by_version[v].name!r}" for v in renamed)
+        raise StoreError(
+            f"schema migrations disagree with this store's record ({names}); two builds used the "
+            "same number for different changes: open the store with the build that made it"
+        )
+    return [mig for mig in sorted(shipped, key=lambda m: m.version) if mig.version not in applied]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, shipped: Sequence[Migration] | None = None) -> list[int]:
+    """Apply every shipped migration the store has not applied; return the versions applied."""
+    todo = pending_migrations(applied_migrations(con),
+                              available_migrations() if shipped is None else shipped)
     applied: list[int] = []
-    for mig in migrations:
-        if mig.version <= have:
-            continue
+    for mig in todo:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(mig.sql)
