@@ -1,4 +1,4 @@
-"""Commands over case records: ingest, show, history, export, stats, erase."""
+"""Commands over case records: ingest, show, history, stats, erase (export is in ``export.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import click
 import orjson
 
 from caselink.cli.common import (
-    echo_err,
     emit,
     json_option,
     open_store,
@@ -97,23 +96,6 @@ def history(case_id: str, db: Path | None, user: str | None, purpose: str | None
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here (CSV: also writes OUTPUT's .entities.csv). Default: standard output.")
-@store_options
-@purpose_option
-def export(fmt: str, output: Path | None, db: Path | None, user: str | None, purpose: str | None) -> None:
-    """Export every case (needs --purpose; audited as a disclosure). CSV cells are formula-safe."""
-    from caselink.export import write_csv, write_jsonl
-
-    with open_store(db, user) as store:
-        records = store.iter_records(purpose=purpose)
-        n = write_jsonl(records, output) if fmt == "jsonl" else write_csv(records, output)
-    if output is not None:
-        echo_err(f"{n} cases written to {output}")
-
-
-@click.command()
 @store_options
 @json_option
 def stats(db: Path | None, user: str | None, as_json: bool) -> None:
@@ -150,4 +132,4 @@ def erase(case_ids: tuple[str, ...], reason: str, yes: bool, db: Path | None, us
     emit({"erased": n, "case_ids": list(case_ids)}, as_json, lambda d: click.echo(f"{d['erased']} case(s) erased"))
 
 
-COMMANDS = [ingest, show, history, export, stats, erase]
+COMMANDS = [ingest, show, history, stats, erase]  # export: cli/export.py

@@ -149,14 +149,18 @@ class Store:
 
     def iter_records(
         self, *, purpose: str | None, command: str = "export", action: str = "disclosure",
-        batch_size: int = 10_000,
+        batch_size: int = 10_000, where: str = "TRUE", params: Sequence[Any] = (),
+        detail: dict[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Stream every current record (canonical dicts) in case_id order; audited up front."""
+        """Stream the current records (canonical dicts) matching ``where`` (SQL built by caselink
+        code, e.g. ``caselink.filters.compile_filter``; values in ``params``) in case_id order;
+        audited up front with the ids disclosed."""
         purpose = require_purpose(purpose, "exporting cases")
-        ids = [r[0] for r in self.con.execute("SELECT case_id FROM cases ORDER BY case_id").fetchall()]
-        self.audit(action, command, ids, purpose, {"cases": len(ids)})
+        ids = [r[0] for r in self.con.execute(
+            f"SELECT case_id FROM cases WHERE {where} ORDER BY case_id", list(params)).fetchall()]
+        self.audit(action, command, ids, purpose, {"cases": len(ids), **(detail or {})})
         cur = self.con.cursor()
-        cur.execute("SELECT record FROM cases ORDER BY case_id")
+        cur.execute(f"SELECT record FROM cases WHERE {where} ORDER BY case_id", list(params))
         while True:
             chunk = cur.fetchmany(batch_size)
             if not chunk:
