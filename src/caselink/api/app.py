@@ -22,7 +22,10 @@ from caselink import __version__
 from caselink.accounts import Clock, SystemClock
 from caselink.api import errors
 from caselink.api.context import ServerState, Settings
+from caselink.api.openapi import install as install_openapi
+from caselink.api.openapi import operation_id
 from caselink.api.routes import routers
+from caselink.api.routes.health import router as health_router
 from caselink.api.uploads import BodyLimit
 from caselink.errors import CaselinkError
 from caselink.intel.schedule import Wait
@@ -156,6 +159,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, store: Store |
         lifespan=lifespan,
         title="caselink", version=__version__, openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None, redoc_url=None,
+        generate_unique_id_function=operation_id,
         description="Cases, similar cases, series, alerts, intel and audit, with accounts and scopes. "
                     "Authenticate with POST /api/v1/auth/login and send 'Authorization: Bearer <token>'. "
                     "Reads of case detail need a purpose: set it with PUT /api/v1/me/purpose or send "
@@ -164,8 +168,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None, store: Store |
     app.state.escalation_wait = escalation_wait or real_wait
     app.state.caselink = ServerState(settings, store or Store.open(settings.db_path, user="caselink-server"),
                                      clock or SystemClock())
+    app.include_router(health_router)
     for router in routers():
         app.include_router(router, prefix=API_PREFIX)
+    install_openapi(app)
     mount_web(app)
     _install_handlers(app)
     app.add_middleware(SecurityHeaders, csp=content_security_policy(settings))

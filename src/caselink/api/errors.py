@@ -61,8 +61,16 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
 
+#: What an API client is told when a read needs a purpose (the CLI's wording names --purpose).
+PURPOSE_MESSAGE = ("this read of case detail needs a purpose for the audit log: send the "
+                   "X-Caselink-Purpose header (e.g. an investigation reference) or set one for the "
+                   "session with PUT /api/v1/me/purpose")
+
+
 def caselink_error(request: Request, exc: CaselinkError) -> JSONResponse:
     message = str(exc).splitlines()[0] if str(exc) else exc.code
+    if isinstance(exc, PurposeRequired):
+        message = PURPOSE_MESSAGE
     return error_response(status_for(exc), exc.code, message)
 
 

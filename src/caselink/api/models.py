@@ -57,6 +57,7 @@ class CasePage(BaseModel):
     limit: int
     offset: int
     items: list[CaseSummary]
+    next: str | None = None  # cursor= for the next page (also in X-Next-Cursor / Link); None on the last
 
 
 class CaseVersion(BaseModel):

@@ -56,21 +56,33 @@ def visible_where(ctx: Ctx, alias: str = "") -> tuple[str, list[Any]]:
     return ctx.user.scope.sql(alias)
 
 
-def list_cases(ctx: Ctx, filt: CaseFilter, *, limit: int, offset: int) -> dict[str, Any]:
-    """A page of case summaries the user may see, newest first, with the total that match."""
+def list_cases(ctx: Ctx, filt: CaseFilter, *, limit: int, offset: int,
+               after: tuple[str, str] | None = None) -> dict[str, Any]:
+    """A page of case summaries the user may see, newest first, with the total that match.
+
+    ``after`` (a ``(t_from, case_id)`` key) starts the page after that case (keyset paging);
+    ``next_key`` is the key of the last item when more follow."""
     purpose = ctx.purpose()
     scope_sql, params = visible_where(ctx)
     where, fparams = filt.sql()
     clause = " AND ".join([scope_sql, *where])
     con = ctx.store.con
     total = int(con.execute(f"SELECT count(*) FROM cases WHERE {clause}", params + fparams).fetchall()[0][0])
+    keyset, kparams = "", []
+    if after is not None:
+        keyset = " AND (t_from < ?::TIMESTAMP OR (t_from = ?::TIMESTAMP AND case_id > ?))"
+        kparams = [after[0], after[0], after[1]]
     rows = con.execute(
-        f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM cases WHERE {clause} "
-        "ORDER BY t_from DESC, case_id LIMIT ? OFFSET ?", [*params, *fparams, limit, offset]).fetchall()
-    items = [dict(zip(SUMMARY_COLUMNS, r, strict=True)) for r in rows]
+        f"SELECT {', '.join(SUMMARY_COLUMNS)}, strftime(t_from, '%Y-%m-%dT%H:%M:%S.%f') FROM cases "
+        f"WHERE {clause}{keyset} ORDER BY t_from DESC, case_id LIMIT ? OFFSET ?",
+        [*params, *fparams, *kparams, limit + 1, offset]).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [dict(zip(SUMMARY_COLUMNS, r[:-1], strict=True)) for r in rows]
+    next_key = (rows[-1][-1], rows[-1][0]) if more and rows else None
     ctx.store.audit("consultation", ctx.command, [i["case_id"] for i in items], purpose,
                     {"rows": len(items), "total": total})
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+    return {"total": total, "limit": limit, "offset": offset, "items": items, "next_key": next_key}
 
 
 def visible_ids(ctx: Ctx, case_ids: list[str]) -> set[str]:

@@ -209,9 +209,10 @@ def require_verified(con: duckdb.DuckDBPyConnection) -> VerifyResult:
 
 def entries(
     con: duckdb.DuckDBPyConnection, *, case_id: str | None = None, user: str | None = None,
-    action: str | None = None, since: str | None = None, limit: int = 100,
+    action: str | None = None, since: str | None = None, limit: int = 100, before_seq: int | None = None,
 ) -> list[AuditEntry]:
-    """Most recent entries first, filtered by case, user, action or time (ISO text).
+    """Most recent entries first, filtered by case, user, action or time (ISO text); with
+    ``before_seq`` only older entries than that one (keyset paging).
 
     For a case, that is every row naming it plus every read of the whole store (``ALL_CASES``)
     made while the case was in the store: from a ``collection`` that added it to the next
@@ -232,6 +233,9 @@ def entries(
     if since is not None:
         where.append("ts >= ?")
         params.append(since)
+    if before_seq is not None:
+        where.append("seq < ?")
+        params.append(before_seq)
     params.append(limit)
     rows = con.execute(
         "SELECT seq, ts, user_name, action, command, case_ids, purpose, detail, prev_hash, hash "

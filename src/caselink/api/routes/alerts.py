@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from caselink import alerts as alerts_mod
 from caselink.api import scoped
 from caselink.api.context import Ctx, authenticate, open_ctx, state_of
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import AckIn, AlertOut
+from caselink.api.paging import PAGED, CursorParam, page
 from caselink.errors import NotFound
 
 router = APIRouter(tags=["alerts"], responses=ERROR_RESPONSES)
 CtxDep = Annotated[Ctx, Depends(open_ctx)]
+WINDOW = 100_000  # alerts read per request before paging (keyset over the visible ones)
 
 
 def visible_alerts(ctx: Ctx, *, include_acknowledged: bool, kind: str | None, case_id: str | None,
@@ -39,19 +41,23 @@ def clusters(ctx: Ctx, limit: int) -> list[dict[str, Any]]:
     return found[:limit]
 
 
-@router.get("/alerts", response_model=list[AlertOut])
+@router.get("/alerts", response_model=list[AlertOut], responses=PAGED)
 def list_alerts(
     ctx: CtxDep,
+    response: Response,
     include_acknowledged: bool = False,
     kind: Annotated[str | None, Query(max_length=40)] = None,
     case_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: CursorParam = None,
 ) -> list[dict[str, Any]]:
-    """Alerts newest first, only those about cases the user may see (needs a purpose; audited)."""
+    """Alerts newest first, only those about cases the user may see (needs a purpose; audited).
+    Paged: the next page's cursor is in the X-Next-Cursor / Link headers."""
     authenticate(ctx)
     ctx.need("alerts:read")
-    return visible_alerts(ctx, include_acknowledged=include_acknowledged, kind=kind, case_id=case_id,
-                          limit=limit)
+    found = visible_alerts(ctx, include_acknowledged=include_acknowledged, kind=kind, case_id=case_id,
+                           limit=WINDOW)
+    return page(ctx.request, response, found, key=lambda a: (-a["alert_id"],), limit=limit, cursor=cursor)
 
 
 def overdue_alerts(ctx: Ctx, limit: int = 100) -> list[dict[str, Any]]:
@@ -63,12 +69,14 @@ def overdue_alerts(ctx: Ctx, limit: int = 100) -> list[dict[str, Any]]:
     return found[:limit]
 
 
-@router.get("/alerts/overdue", response_model=list[AlertOut])
-def list_overdue_alerts(ctx: CtxDep, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
+@router.get("/alerts/overdue", response_model=list[AlertOut], responses=PAGED)
+def list_overdue_alerts(ctx: CtxDep, response: Response, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                        cursor: CursorParam = None) -> list[dict[str, Any]]:
     """Alerts past their acknowledgement deadline (owner from the policy's escalation chain)."""
     authenticate(ctx)
     ctx.need("alerts:read")
-    return overdue_alerts(ctx, limit)
+    return page(ctx.request, response, overdue_alerts(ctx, WINDOW),
+                key=lambda a: (-(a["overdue_hours"] or 0), a["alert_id"]), limit=limit, cursor=cursor)
 
 
 def alert_visible(ctx: Ctx, alert_id: int) -> None:
@@ -83,12 +91,14 @@ def alert_visible(ctx: Ctx, alert_id: int) -> None:
         raise NotFound(f"no alert {alert_id}")
 
 
-@router.get("/clusters", response_model=list[AlertOut])
-def list_clusters(ctx: CtxDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+@router.get("/clusters", response_model=list[AlertOut], responses=PAGED)
+def list_clusters(ctx: CtxDep, response: Response, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                  cursor: CursorParam = None) -> list[dict[str, Any]]:
     """Clusters found by the space-time scan and the unsolved-cluster rule (as alerts; audited)."""
     authenticate(ctx)
     ctx.need("scan:read")
-    return clusters(ctx, limit)
+    return page(ctx.request, response, clusters(ctx, WINDOW), key=lambda a: (-a["alert_id"],),
+                limit=limit, cursor=cursor)
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertOut)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from caselink.accounts.scope import Scope
 from caselink.api import queries, scoped
 from caselink.api.context import Ctx, authenticate, open_ctx
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import FindingOut
+from caselink.api.paging import PAGED, CursorParam, page
 from caselink.errors import CaselinkError
 
 router = APIRouter(tags=["analysis"], responses=ERROR_RESPONSES)
@@ -54,13 +55,14 @@ def disparity(ctx: Ctx, outcome: str, by: str, adjust: str | None, where: str | 
     return result
 
 
-@router.get("/checks", response_model=list[FindingOut])
-def list_findings(ctx: CtxDep, case_id: Annotated[str | None, Query(max_length=200)] = None,
-                  limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[dict[str, Any]]:
+@router.get("/checks", response_model=list[FindingOut], responses=PAGED)
+def list_findings(ctx: CtxDep, response: Response, case_id: Annotated[str | None, Query(max_length=200)] = None,
+                  limit: Annotated[int, Query(ge=1, le=10_000)] = 1000, cursor: CursorParam = None) -> list[dict[str, Any]]:
     """Missed actions (e.g. a death with no next of kin informed) on one case or on all visible cases."""
     authenticate(ctx)
     ctx.need("checks:read")
-    return findings(ctx, case_id, limit)
+    return page(ctx.request, response, findings(ctx, case_id), limit=limit, cursor=cursor,
+                key=lambda f: (-f["score"], f["case_id"], f["rule"]))
 
 
 @router.get("/disparity", response_model=dict[str, Any])

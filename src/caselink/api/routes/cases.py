@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +17,7 @@ from caselink.api import queries
 from caselink.api.context import Ctx, authenticate, open_ctx, state_of
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import CasePage, CaseVersion, ImportOut
+from caselink.api.paging import PAGED, BadCursor, CursorParam, key_values, set_next
 from caselink.api.uploads import save_upload
 from caselink.errors import Problem, ValidationFailed
 from caselink.export import csv_columns, record_to_csv_row
@@ -57,13 +58,27 @@ def _date(name: str, text: str | None) -> date | None:
 FilterDep = Annotated[queries.CaseFilter, Depends(case_filter)]
 
 
-@router.get("/cases", response_model=CasePage)
-def list_cases(ctx: CtxDep, filt: FilterDep, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict[str, Any]:
-    """Cases the user may see that match the filters, newest first (needs a purpose; audited)."""
+@router.get("/cases", response_model=CasePage, responses=PAGED)
+def list_cases(ctx: CtxDep, filt: FilterDep, response: Response, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0, cursor: CursorParam = None) -> dict[str, Any]:
+    """Cases the user may see that match the filters, newest first (needs a purpose; audited).
+    Page with ``cursor`` (from ``next``), or with ``offset`` (not both)."""
     authenticate(ctx)
     ctx.need("cases:read")
-    return queries.list_cases(ctx, filt, limit=limit, offset=offset)
+    after = None
+    if cursor:
+        if offset:
+            raise ValidationFailed([Problem("query", 1, "offset", "give cursor or offset, not both")])
+        t_from, case_id = key_values(ctx.request, cursor, (str, str))
+        try:
+            datetime.fromisoformat(t_from)
+        except ValueError:
+            raise BadCursor("cursor is not one this server issued (use the X-Next-Cursor of the previous page)") from None
+        after = (t_from, case_id)
+    found = queries.list_cases(ctx, filt, limit=limit, offset=offset, after=after)
+    key = found.pop("next_key")
+    found["next"] = set_next(ctx.request, response, key)
+    return found
 
 
 @router.get("/cases/export.csv", response_class=Response,

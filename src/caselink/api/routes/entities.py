@@ -11,17 +11,19 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
 from caselink.api import scoped
 from caselink.api.context import Ctx, authenticate, open_ctx
 from caselink.api.errors import ERROR_RESPONSES
+from caselink.api.paging import PAGED, CursorParam, page
 from caselink.entities.queries import EntityNotFound, Visible
 
 router = APIRouter(tags=["entities"], responses=ERROR_RESPONSES)
 CtxDep = Annotated[Ctx, Depends(open_ctx)]
+ENTITY_WINDOW = 10_000  # entities read before paging
 Kind = Literal["person", "phone", "vehicle", "email", "handle", "address"]
 EntityId = Annotated[str, PathParam(min_length=1, max_length=300)]
 MAX_PAIR_CASES = 30  # shared evidence for the pairs among at most this many cases (435 pairs, one query)
@@ -106,19 +108,27 @@ def entity_detail(ctx: Ctx, entity_id: str) -> dict[str, Any]:
     return found
 
 
-@router.get("/entities", response_model=list[EntityOut])
+@router.get("/entities", response_model=list[EntityOut], responses=PAGED)
 def list_or_search(
     ctx: CtxDep,
+    response: Response,
     q: Annotated[str | None, Query(max_length=200, description="A name, phone, plate, e-mail or handle")] = None,
     kind: Kind | None = None,
     min_sources: Annotated[int, Query(ge=1, le=10_000, description="Without q: seen in this many sources")] = 2,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: CursorParam = None,
 ) -> list[dict[str, Any]]:
     """Resolved entities in cases and reports the user may see: those matching ``q``, or without
     it the most widely seen (needs a purpose; audited)."""
     authenticate(ctx)
     ctx.need("entities:read")
-    return find_entities(ctx, q, kind, min_sources, limit)
+    found = find_entities(ctx, q, kind, min_sources, ENTITY_WINDOW)
+    if q and q.strip():  # search: pages follow the relevance rank of this search (ties by id)
+        rank = {e["entity_id"]: i for i, e in enumerate(found)}
+        return page(ctx.request, response, found, limit=limit, cursor=cursor,
+                    key=lambda e: (rank[e["entity_id"]], e["entity_id"]))
+    return page(ctx.request, response, found, limit=limit, cursor=cursor,
+                key=lambda e: (-e["sources"], -e["mentions"], e["entity_id"]))
 
 
 @router.get("/entities/{entity_id:path}", response_model=EntityDetail)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi import Path as PathParam
 
 from caselink.accounts import require
@@ -16,6 +16,7 @@ from caselink.api import queries, scoped
 from caselink.api.context import Ctx, authenticate, open_ctx, state_of
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import IntelIn, IntelOut, OverdueOut, TransitionIn
+from caselink.api.paging import PAGED, CursorParam, page
 from caselink.errors import NotFound, ValidationFailed
 
 router = APIRouter(tags=["intel"], responses=ERROR_RESPONSES)
@@ -82,21 +83,30 @@ def do_step(ctx: Ctx, report_id: str, step: str, reason: str, outcome: str | Non
                                  command=ctx.command).to_dict())
 
 
-@router.get("/intel", response_model=list[IntelOut])
-def list_intel(ctx: CtxDep, state: Annotated[str | None, Query(max_length=20)] = None, open_only: bool = False,
-               case_id: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
+@router.get("/intel", response_model=list[IntelOut], responses=PAGED)
+def list_intel(ctx: CtxDep, response: Response, state: Annotated[str | None, Query(max_length=20)] = None,
+               open_only: bool = False, case_id: Annotated[str | None, Query(max_length=200)] = None,
+               limit: Annotated[int, Query(ge=1, le=5000)] = 1000, cursor: CursorParam = None) -> list[dict[str, Any]]:
     """Reports, oldest first, that concern cases the user may see (needs a purpose; audited)."""
     authenticate(ctx)
     ctx.need("intel:read")
-    return visible_reports(ctx, state=state, open_only=open_only, case_id=case_id)
+    found = visible_reports(ctx, state=state, open_only=open_only, case_id=case_id)
+    return page(ctx.request, response, found, key=lambda r: (r["received_at"], r["report_id"]),
+                limit=limit, cursor=cursor)
 
 
-@router.get("/intel/overdue", response_model=list[OverdueOut])
-def list_overdue(ctx: CtxDep) -> list[dict[str, Any]]:
+@router.get("/intel/overdue", response_model=list[OverdueOut], responses=PAGED)
+def list_overdue(ctx: CtxDep, response: Response, limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+                 cursor: CursorParam = None) -> list[dict[str, Any]]:
     """Open reports past the deadline of the step they wait for, most urgent first."""
     authenticate(ctx)
     ctx.need("intel:read")
-    return overdue(ctx)
+    from caselink.intel import load_policy
+
+    rank = {p: i for i, p in enumerate(load_policy(state_of(ctx.request).settings.intel_policy).priorities)}
+    # the order overdue_reports gives: priority, then longest overdue (earliest deadline), then id
+    return page(ctx.request, response, overdue(ctx), limit=limit, cursor=cursor,
+                key=lambda r: (rank.get(r["priority"], len(rank)), r["deadline"], r["report_id"]))
 
 
 @router.get("/intel/{report_id}", response_model=IntelOut)

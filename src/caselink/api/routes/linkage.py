@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi import Path as PathParam
 
 from caselink.api import queries, scoped
 from caselink.api.context import Ctx, authenticate, open_ctx
 from caselink.api.errors import ERROR_RESPONSES
 from caselink.api.models import KnownSeriesOut, SeriesDetail, SeriesOut, SimilarOut
+from caselink.api.paging import PAGED, CursorParam, page
 from caselink.errors import NotFound
 
 router = APIRouter(tags=["linkage"], responses=ERROR_RESPONSES)
 CtxDep = Annotated[Ctx, Depends(open_ctx)]
 CaseId = Annotated[str, PathParam(min_length=1, max_length=200)]
 MinP = Annotated[float, Query(gt=0.0, lt=1.0)]
+KNOWN_WINDOW = 100  # known series ranked before paging (the links read are the same 500 either way)
 
 
 def similar_cases(ctx: Ctx, case_id: str, limit: int, min_probability: float | None = None) -> list[dict[str, Any]]:
@@ -84,27 +86,32 @@ def get_similar(case_id: CaseId, ctx: CtxDep, limit: Annotated[int, Query(ge=1, 
     (needs a purpose; audited). Up to 5 come from the links table; more may be scored on the fly."""
     authenticate(ctx)
     ctx.need("similar:read")
+    # a ranking, not a list: not paged, because scoring a wider window to find a next page would
+    # audit cases never shown (ask a larger limit instead)
     return similar_cases(ctx, case_id, limit)
 
 
-@router.get("/cases/{case_id}/series", response_model=list[KnownSeriesOut])
-def get_known_series(case_id: CaseId, ctx: CtxDep,
-                     limit: Annotated[int, Query(ge=1, le=100)] = 10) -> list[dict[str, Any]]:
+@router.get("/cases/{case_id}/series", response_model=list[KnownSeriesOut], responses=PAGED)
+def get_known_series(case_id: CaseId, ctx: CtxDep, response: Response,
+                     limit: Annotated[int, Query(ge=1, le=100)] = 10, cursor: CursorParam = None) -> list[dict[str, Any]]:
     """Known series (solved cases' series_ids) this case may belong to, most likely first, as
     ``caselink series --for`` ranks them; only links and members in the user's scope count
     (needs a purpose; audited)."""
     authenticate(ctx)
     ctx.need("series:read")
     ctx.need("similar:read")
-    return known_series(ctx, case_id, limit)
+    return page(ctx.request, response, known_series(ctx, case_id, KNOWN_WINDOW),
+                key=lambda r: (-r["score"], r["series_id"]), limit=limit, cursor=cursor)
 
 
-@router.get("/series", response_model=list[SeriesOut])
-def list_series(ctx: CtxDep, min_probability: MinP = 0.5) -> list[dict[str, Any]]:
+@router.get("/series", response_model=list[SeriesOut], responses=PAGED)
+def list_series(ctx: CtxDep, response: Response, min_probability: MinP = 0.5,
+                limit: Annotated[int, Query(ge=1, le=5000)] = 1000, cursor: CursorParam = None) -> list[dict[str, Any]]:
     """Candidate series from the stored links, members limited to the user's scope (audited)."""
     authenticate(ctx)
     ctx.need("series:read")
-    return visible_series(ctx, min_probability)
+    return page(ctx.request, response, visible_series(ctx, min_probability), limit=limit, cursor=cursor,
+                key=lambda s: (-s["confidence"] * len(s["case_ids"]), s["case_ids"][0], s["series_id"]))
 
 
 @router.get("/series/{series_id}", response_model=SeriesDetail)
