@@ -13,12 +13,14 @@ import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import orjson
 
 from caselink.errors import AuditTampered, CaselinkError
+
+if TYPE_CHECKING:  # only for types: `caselink audit --help` must not load DuckDB
+    import duckdb
 
 ACTIONS = (
     "collection",    # new records stored

@@ -11,12 +11,13 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import orjson
 
-from caselink.store import Store
+if TYPE_CHECKING:  # the store (DuckDB, pyarrow) loads when a command opens it, not for --help
+    from caselink.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +54,8 @@ def store_options(func: F) -> F:
 def open_store(db: Path | None, user: str | None, *, read_only: bool = False, complete_pending: bool = False) -> Store:
     """Open the store; a command that changes it passes ``complete_pending`` so that follow-up steps
     an earlier ingest left unfinished (``caselink.ingest.pending``) are done first."""
+    from caselink.store import Store
+
     store = Store.open(db, user=user, read_only=read_only)
     if complete_pending and not read_only:
         from caselink.ingest.pending import complete

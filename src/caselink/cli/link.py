@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-import caselink.linkage  # noqa: F401  (registers the ingest hook that links new cases)
 from caselink.cli.common import emit, json_option, open_store, purpose_option, store_options
 
 _model_option = click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
