@@ -2,7 +2,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup dev demo test check lint typecheck bench clean
+.PHONY: setup dev deploy demo test check lint typecheck bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -10,6 +10,10 @@ $(BIN)/python:
 
 setup: $(BIN)/python
 	$(BIN)/pip install -q -e .
+
+# the versions the tests passed with (constraints.txt; regenerate: scripts/write-constraints.py)
+deploy: $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt '.[adjust]'
 
 dev: $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'

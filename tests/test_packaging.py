@@ -63,3 +63,22 @@ def test_sdist_and_wheel_carry_licence_notice_and_every_test(tmp_path: Path) -> 
         licences = [n for n in whl.namelist() if "/licenses/" in n]
     assert any(n.endswith("licenses/LICENSE") for n in licences)
     assert any(n.endswith("licenses/NOTICE") for n in licences)
+
+
+def test_the_base_install_is_lean() -> None:
+    deps = {d.split(">")[0].split("=")[0].split("<")[0].strip().lower() for d in _project()["project"]["dependencies"]}
+    assert not deps & {"matplotlib", "statsmodels", "phonenumbers"}
+    assert "phonenumberslite" in deps
+    assert _project()["project"]["optional-dependencies"]["adjust"] == ["statsmodels>=0.14"]
+
+
+def test_constraints_pin_every_base_and_extra_dependency() -> None:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[name.lower().replace("_", "-")] = version
+    project = _project()["project"]
+    for req in [*project["dependencies"], *project["optional-dependencies"]["adjust"]]:
+        name = req.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip().lower().replace("_", "-")
+        assert pins.get(name), f"{name} is not pinned in constraints.txt"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -68,7 +67,7 @@ def test_cli_json_shape_and_report(cli: CliRunner, loaded_db: Path, tmp_path: Pa
     assert report.exists()
 
 
-def test_report_parses_and_embeds_png_plots(cli: CliRunner, loaded_db: Path, tmp_path: Path) -> None:
+def test_report_parses_and_draws_svg_charts(cli: CliRunner, loaded_db: Path, tmp_path: Path) -> None:
     report = tmp_path / "out.html"
     result = cli.invoke(main, ["disparity", "--outcome", "status = unsolved", "--by", "victim_ethnicity",
                                "--report", str(report), "--purpose", "t"])
@@ -79,11 +78,11 @@ def test_report_parses_and_embeds_png_plots(cli: CliRunner, loaded_db: Path, tmp
     parser.close()
     tags = [t for t, _ in parser.tags]
     assert tags.count("table") >= 1 and ("table", {"id": "groups"}) in parser.tags
-    images = [a["src"] for t, a in parser.tags if t == "img"]
-    assert len(images) == 2  # rates by group, rates by year
-    for src in images:
-        assert src is not None and src.startswith("data:image/png;base64,")
-        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert tags.count("svg") == 2 and "img" not in tags  # rates by group, rates by year; no PNG
+    figures = [a.get("id") for t, a in parser.tags if t == "figure"]
+    assert figures == ["rates-chart", "years-chart"]
+    groups = {g for t, a in parser.tags if t == "circle" for g in [a.get("cx")]}
+    assert len(groups) >= 3   # one point per group at least, placed on the axis
     text = " ".join(parser.text)
     assert "association, not cause" in text
     assert "A<b>&'\"" in text and "A<b>" not in html  # group labels are escaped

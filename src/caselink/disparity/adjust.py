@@ -13,9 +13,12 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from caselink.errors import ConfigError
 
 RARE_LEVEL = 10
 MISSING = "(missing)"
@@ -104,6 +107,18 @@ def _drop_dependent(x: pd.DataFrame, keep: int) -> tuple[pd.DataFrame, list[str]
     return x[chosen], dropped
 
 
+def _statsmodels() -> Any:
+    """statsmodels, an optional extra (``caselink[adjust]``): only adjusted odds ratios need it."""
+    try:
+        import statsmodels.api as sm
+    except ImportError:
+        raise ConfigError(
+            "--adjust (adjusted odds ratios) needs the optional statsmodels package, which this install "
+            "does not have: pip install 'caselink[adjust]' (the crude rates, tests and intervals need "
+            "nothing more; run without --adjust for them)") from None
+    return sm
+
+
 def adjusted_odds_ratios(
     outcome: pd.Series, groups: Mapping[str, pd.Series], confounders: pd.DataFrame,
     numeric: set[str] | None = None,
@@ -115,8 +130,7 @@ def adjusted_odds_ratios(
     among the usable rows has no finite OR; it is reported as not estimable and its rows are
     left out of the fit.
     """
-    import statsmodels.api as sm
-
+    sm = _statsmodels()
     matrix, terms, usable = design(confounders, numeric or set())
     y = outcome.astype(float)
     results: dict[str, AdjustedOR] = {}

@@ -1,13 +1,11 @@
-"""A self-contained HTML report of a disparity result: table, plots as embedded PNGs, reading.
+"""A self-contained HTML report of a disparity result: table, charts as inline SVG, reading.
 
-Everything is inline (CSS, images as ``data:image/png;base64``), so the file can be e-mailed or
-attached to a review and opened anywhere with no network access.
+Everything is inline (CSS, SVG charts drawn by ``caselink.disparity.svg``, no plotting library),
+so the file can be e-mailed or attached to a review and opened anywhere with no network access.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -15,10 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from caselink import __version__
 from caselink.disparity.reading import pct
+from caselink.disparity.svg import rates_svg, years_svg
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from caselink.disparity.analysis import DisparityResult
 
 MIN_PER_YEAR = 15
@@ -30,53 +27,25 @@ h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;bor
 th,td{border-bottom:1px solid #e3e3e3;padding:.3rem .45rem;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}
 tr.small td{background:#fff6e0}tr.ref td{font-weight:600}.flag{color:#9a5b00;font-size:.8rem}
-img{max-width:100%;border:1px solid #eee;margin:.5rem 0}ul.notes li{margin:.35rem 0}
+figure{margin:.5rem 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}ul.notes li{margin:.35rem 0}
 code{background:#f4f4f4;padding:0 .2rem}
 """
 
 
-def _png(fig: Figure) -> str:
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 def rates_plot(result: DisparityResult) -> str:
-    """Rate per group with its 95% interval (small groups in orange); returns base64 PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """Rate per group with its 95% interval (small groups in orange), as inline SVG."""
     rows = result.groups
-    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(rows) + 1.4))
-    for i, row in enumerate(reversed(rows)):
-        colour = "#d47500" if row.small else ("#1f4e79" if not row.is_reference else "#444")
-        r = row.rate
-        ax.errorbar([100 * r.estimate], [i], xerr=[[100 * (r.estimate - r.low)], [100 * (r.high - r.estimate)]],
-                    fmt="o", color=colour, capsize=4)
     ref = next(r for r in rows if r.is_reference)
-    ax.axvline(100 * ref.rate.estimate, color="#888", linestyle="--", linewidth=1)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{r.group} (n={r.n})" + (" *" if r.small else "") for r in reversed(rows)])
-    ax.set_xlabel(f"% with outcome: {result.spec.outcome} (95% interval)")
-    ax.set_title(f"Outcome by {result.spec.by}  (dashed: reference {ref.group}; * small group)")
-    ax.set_xlim(left=0)
-    return _png(fig)
+    points = [(f"{r.group} (n={r.n})" + (" *" if r.small else ""), 100 * r.rate.estimate, 100 * r.rate.low,
+               100 * r.rate.high, "small" if r.small else ("ref" if r.is_reference else "normal")) for r in rows]
+    return rates_svg(points, 100 * ref.rate.estimate,
+                     f"% with outcome: {result.spec.outcome} (95% interval)",
+                     f"Outcome by {result.spec.by}  (dashed: reference {ref.group}; * small group)")
 
 
 def years_plot(result: DisparityResult) -> tuple[str | None, list[str]]:
     """Rate by year with shaded 95% intervals, for groups with at least ``MIN_PER_YEAR`` cases a
-    year on average; returns (base64 PNG or None, groups left out of the plot as too sparse)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
+    year on average; returns (inline SVG or None, groups left out of the plot as too sparse)."""
     years = sorted({row["year"] for row in result.by_year})
     groups = list(dict.fromkeys(row["group"] for row in result.by_year))
     points = {g: [row for row in result.by_year if row["group"] == g] for g in groups}
@@ -84,18 +53,9 @@ def years_plot(result: DisparityResult) -> tuple[str | None, list[str]]:
     omitted = [g for g in groups if g not in shown]
     if len(years) < 2 or not shown:
         return None, omitted
-    fig, ax = plt.subplots(figsize=(7.5, 4))
-    for group in shown:
-        xs = [p["year"] for p in points[group]]
-        ax.plot(xs, [100 * p["rate"] for p in points[group]], marker=".", label=group)
-        ax.fill_between(xs, [100 * p["low"] for p in points[group]],
-                        [100 * p["high"] for p in points[group]], alpha=0.12)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("year")
-    ax.set_ylabel("% with outcome")
-    ax.set_title("Rate by year (shaded: 95% interval)")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return _png(fig), omitted
+    series = {g: [(int(p["year"]), 100 * p["rate"], 100 * p["low"], 100 * p["high"]) for p in points[g]]
+              for g in shown}
+    return years_svg(series, "Rate by year (shaded: 95% interval)"), omitted
 
 
 def _fmt_interval(d: dict[str, Any] | None, scale: float = 100.0, signed: bool = False) -> str:
@@ -159,7 +119,7 @@ def render_html(result: DisparityResult) -> str:
     overall = result.overall
     overall_html = (f"<p>All groups at once: {escape(overall.test)}, {escape(overall.p_text)}.</p>"
                     if overall else "<p>No all-groups test (groups overlap or only one group).</p>")
-    year_img = (f'<img alt="rate by year" src="data:image/png;base64,{years}">' if years
+    year_img = (f'<figure id="years-chart">{years}</figure>' if years
                 else "<p>Fewer than two years (or no group large enough): no time plot.</p>")
     if sparse:
         year_img += (f"<p>Not plotted, too few cases a year for a readable line (their yearly counts are "
@@ -175,7 +135,7 @@ def render_html(result: DisparityResult) -> str:
 caselink {__version__}, {when}.</p>
 <h2>What this shows and does not show</h2><ul class="notes">{notes}</ul>
 <h2>Rates by group</h2>{groups_table(result)}{overall_html}
-<img alt="rates by group with 95% intervals" src="data:image/png;base64,{rates_plot(result)}">
+<figure id="rates-chart">{rates_plot(result)}</figure>
 <h2>Adjusted odds ratios</h2>{adjusted_table(result)}
 <h2>Over time</h2>{year_img}
 <h2>Methods</h2><p>Rates: Wilson score interval; exact Clopper-Pearson for small groups (n &lt; 30 or
