@@ -27,9 +27,12 @@ FORMAT_CHOICES = ["jsonl", "csv", "crimelinkage", "shr", "met-homicides"]
 @click.option("--skip-invalid", "skip_invalid", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="REJECTS_FILE", help="Load the valid records; write rejects with their reasons here (JSON Lines).")
 @click.option("--no-link", is_flag=True, help="Do not score the new cases against the store after loading.")
+@click.option("--crs", default=None, metavar="EPSG:NNNN",
+              help="The projected system of the records' x/y, e.g. EPSG:27700 (British National Grid): "
+                   "WGS84 lat/lon are computed for linkage and x_crs kept for export (needs caselink[crs]).")
 @store_options
 @json_option
-def ingest(paths: tuple[Path, ...], fmt: str | None, skip_invalid: Path | None, no_link: bool,
+def ingest(paths: tuple[Path, ...], fmt: str | None, skip_invalid: Path | None, no_link: bool, crs: str | None,
            db: Path | None, user: str | None, as_json: bool) -> None:
     """Validate and load case files (JSON Lines, CSV + entities CSV, or a dataset importer).
 
@@ -38,7 +41,8 @@ def ingest(paths: tuple[Path, ...], fmt: str | None, skip_invalid: Path | None, 
     """
     with open_store(db, user) as store:
         report = store.ingest(list(paths), fmt=fmt, skip_invalid=skip_invalid,
-                              show_progress=None if not as_json else False, run_hooks=not no_link)
+                              show_progress=None if not as_json else False, run_hooks=not no_link,
+                              **({"crs": crs} if crs else {}))
     data = report.to_dict()
 
     def human(d: dict[str, Any]) -> None:

@@ -88,8 +88,17 @@ def _importer(fmt: str) -> Callable[[list[Path]], Iterator[SourceRecord]] | None
     return IMPORTERS.get(fmt)
 
 
-def _sources(paths: list[Path], fmt: str | None) -> tuple[list[Iterable[SourceRecord] | Path], list[Path]]:
-    """Split the inputs into record streams (or JSON Lines paths, for worker staging) and CSV entity files."""
+def _sources(paths: list[Path], fmt: str | None,
+             crs: str | None = None) -> tuple[list[Iterable[SourceRecord] | Path], list[Path]]:
+    """Split the inputs into record streams (or JSON Lines paths, for worker staging) and CSV entity
+    files; with ``crs`` every stream passes through ``caselink.ingest.crs.with_wgs84``."""
+    if crs is not None:
+        from caselink.ingest.crs import planar_transform, with_wgs84
+
+        name, transform = planar_transform(crs)
+        plain, entities = _sources(paths, fmt)
+        return [with_wgs84(read_jsonl(s) if isinstance(s, Path) else s, name, transform)
+                for s in plain], entities
     if fmt is not None and fmt not in ("jsonl", "csv"):
         importer = _importer(fmt)
         if importer is None:
@@ -183,8 +192,11 @@ def _read_entity_files(files: list[Path], problems: list[Problem]) -> EntitiesBy
 def ingest(
     store: Store, paths: list[Path], *, fmt: str | None = None, skip_invalid: Path | None = None,
     show_progress: bool | None = None, command: str = "ingest", run_hooks: bool = True,
+    crs: str | None = None,
 ) -> IngestReport:
     """Validate ``paths`` and load them as one atomic, audited batch. See the module docstring.
+
+    ``crs`` declares the projected system of the records' x/y (``caselink.ingest.crs``).
 
     With ``run_hooks``, follow-up steps an earlier ingest left pending are completed first, and
     this batch's steps are recorded as pending in its transaction (``caselink.ingest.pending``).
@@ -194,7 +206,7 @@ def ingest(
     completed = pending.complete(store) if run_hooks else []
     steps = pending.installed_steps() if run_hooks else []
     problems: list[Problem] = []
-    streams, entity_files = _sources(paths, fmt)
+    streams, entity_files = _sources(paths, fmt, crs)
     entities_by_case = _read_entity_files(entity_files, problems)
     dedupe = Deduper()
     rejects: list[dict[str, Any]] = []
