@@ -28,7 +28,7 @@ INDEX: dict[str, str] = {
     "entities": "entities", "export": "export", "links": "export", "intel": "intel", "link": "link",
     "similar": "link", "series": "link", "alerts": "link", "train": "model", "evaluate": "model",
     "repair": "repair", "scan": "scan", "clusters": "scan", "serve": "serve", "synth": "synth",
-    "users": "users",
+    "users": "users", "schema": "schema",
 }
 
 
