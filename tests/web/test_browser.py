@@ -78,19 +78,26 @@ def login(page: Any, base_url: str, user: str, purpose: str = "OP-E2E") -> None:
     page.wait_for_url(f"{base_url}/")
 
 
-@pytest.mark.xfail(reason="fails after the session-5 merges (similar top-5 + scoped alerts + deadlines); not yet diagnosed, see issue 18", strict=False)
 def test_alert_case_similar_series_intel_export(page: Any, base_url: str, tmp_path: Path) -> None:
     login(page, base_url, "sue")
     assert page.locator("h2", has_text="New alerts").is_visible()
     shot(page, "01-dashboard")
 
-    # Open an alert's case from the alert list.
+    # Open an alert's case from the alert list: the first one whose case has coordinates (the
+    # synthetic data leaves some cases unlocated; their page says so instead of drawing a map).
     page.click("nav >> text=Alerts")
-    first = page.locator("table.alerts tbody tr").first
-    case_id = first.locator("td").nth(3).inner_text().strip()
-    first.locator("td").nth(3).locator("a").click()
-    page.wait_for_url(f"**/cases/{case_id}")
-    assert page.locator("h1").inner_text().startswith(case_id)
+    rows = page.locator("table.alerts tbody tr")
+    case_ids = [rows.nth(i).locator("td").nth(3).inner_text().strip() for i in range(min(rows.count(), 20))]
+    for case_id in case_ids:
+        page.click("nav >> text=Alerts")
+        page.locator("table.alerts tbody tr td a", has_text=case_id).first.click()
+        page.wait_for_url(f"**/cases/{case_id}")
+        assert page.locator("h1").inner_text().startswith(case_id)
+        if page.locator("#map").count():
+            break
+        assert page.locator("text=No coordinates recorded for this case").is_visible()
+    else:
+        pytest.fail(f"none of the first alerts' cases has coordinates: {case_ids}")
 
     # Similar cases with an evidence chart; the map drew its point.
     similar = page.locator("#similar")
