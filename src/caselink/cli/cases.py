@@ -129,7 +129,10 @@ def stats(db: Path | None, user: str | None, as_json: bool) -> None:
 @json_option
 def erase(case_ids: tuple[str, ...], reason: str, yes: bool, db: Path | None, user: str | None, as_json: bool) -> None:
     """Erase cases and all their versions. The audit log keeps ids and counts, never content."""
-    if not yes and sys.stdin.isatty():
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("erase asks for confirmation, and there is no terminal to ask on: "
+                                   "pass --yes to erase without asking")
         click.confirm(f"Erase {len(case_ids)} case(s) and all their history?", abort=True)
     with open_store(db, user, complete_pending=True) as store:
         n = store.erase(list(case_ids), reason)
