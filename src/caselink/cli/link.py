@@ -117,7 +117,7 @@ def series(min_probability: float, for_case: str | None, limit: int, db: Path | 
                     click.echo(f"{for_case} links to no case of a known series")
                 for r in rows:
                     click.echo(f"{r['series_id']}  score {r['score']:+.2f}  strongest p={r['probability']:.3f}  "
-                               f"via {', '.join(r['linked_cases'][:5])} ({r['size']} cases in series)")
+                               f"via {', '.join(r['linked_cases'][:5])} ({r['size']} case{'' if r['size'] == 1 else 's'} in series)")
 
             emit(ranked, as_json, human_for)
             return

@@ -68,7 +68,7 @@ _SIMPLE: dict[str, Callable[[float, CaseTable, int, int], str]] = {
                                                  else f"times known to within {v:.1f} days"),
     "tod_gap_hours": lambda v, t, a, b: f"{v:.1f} h apart in time of day",
     "dow_gap_days": lambda v, t, a, b: f"{v:.1f} days apart in day of week",
-    "victim_age_gap": lambda v, t, a, b: f"victims' ages {v:.0f} years apart",
+    "victim_age_gap": lambda v, t, a, b: f"victims' ages {v:.0f} year{'' if f'{v:.0f}' == '1' else 's'} apart",
     "narrative_similarity": lambda v, t, a, b: f"narratives {100 * v:.0f}% similar",
     "entities_involved_info": lambda v, t, a, b: _shared_entities(t, a, b, True),
     "entities_bystander_info": lambda v, t, a, b: _shared_entities(t, a, b, False),
