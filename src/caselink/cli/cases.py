@@ -111,7 +111,12 @@ def stats(db: Path | None, user: str | None, as_json: bool) -> None:
         click.echo(f"{d['cases']} cases in {d['db']}")
         for key, value in d["by_incident_type"].items():
             click.echo(f"  {key:<16}{value:>10}")
-        for key in ("with_lat_lon", "with_x_y", "with_series", "series", "entities", "versions", "audit_rows"):
+        for key in ("with_lat_lon", "with_x_y", "with_series"):
+            click.echo(f"{key.replace('_', ' '):<18}{d[key]:>10}")
+        one = d["series_ids_with_one_case"]
+        click.echo(f"{'series':<18}{d['series_with_2_or_more_cases']:>10}  (of 2 or more cases; "
+                   f"{one} more series id{'' if one == 1 else 's'} name{'s' if one == 1 else ''} one case)")
+        for key in ("entities", "versions", "audit_rows"):
             click.echo(f"{key.replace('_', ' '):<18}{d[key]:>10}")
         if d["earliest"]:
             click.echo(f"from {d['earliest']} to {d['latest']}")

@@ -205,15 +205,18 @@ class Store:
             "min(t_from), max(t_to) FROM cases").fetchall()[0]
         versions = con.execute("SELECT count(*) FROM case_versions").fetchall()[0][0]
         entities = con.execute("SELECT count(*) FROM case_entities").fetchall()[0][0]
-        series = con.execute(
-            "SELECT count(DISTINCT s) FROM (SELECT unnest(series_ids) AS s FROM cases)").fetchall()[0][0]
+        series, series_one = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE n = 1) FROM "
+            "(SELECT s, count(*) AS n FROM (SELECT unnest(series_ids) AS s FROM cases) GROUP BY s)").fetchall()[0]
         result: dict[str, Any] = {
             "cases": int(total),
             "by_incident_type": {t: int(by_type.get(t, 0)) for t in INCIDENT_TYPES if by_type.get(t)},
             "with_lat_lon": int(with_latlon),
             "with_x_y": int(with_xy),
             "with_series": int(with_series),
-            "series": int(series),
+            "series": int(series),                       # every distinct series id
+            "series_with_2_or_more_cases": int(series - series_one),
+            "series_ids_with_one_case": int(series_one),
             "entities": int(entities),
             "versions": int(versions),
             "earliest": t_min.isoformat() if t_min else None,
