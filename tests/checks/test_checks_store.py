@@ -121,3 +121,23 @@ def test_reporter_of_one_death_in_a_linked_death_ranks_first(store: Store, tmp_p
     lines = [ln for ln in out.output.splitlines() if not ln.lstrip().startswith("- ")]
     assert lines[0] == "4 finding(s) on 2 case(s), most serious first:"
     assert lines[1].split()[1:3] == ["D1", "[critical]"]
+
+
+def test_checks_cli_filters_by_severity_and_rule(cli: CliRunner, loaded: Store) -> None:
+    base = ["checks", "--purpose", "review", "--json"]
+    every = orjson.loads(cli.invoke(main, base).output)
+    assert {f["rule"] for f in every} == {"note-handwriting-not-verified", "reporter-not-checked"}
+    severities = {f["rule"]: f["severity"] for f in every}
+    order = ["low", "medium", "high", "critical"]
+    floor = max(severities.values(), key=order.index)
+    at_least = orjson.loads(cli.invoke(main, [*base, "--severity", floor]).output)
+    assert {f["rule"] for f in at_least} == {r for r, s in severities.items() if order.index(s) >= order.index(floor)}
+    above = order[order.index(min(severities.values(), key=order.index)) + 1:]
+    for level in above:  # a level above the weakest finding drops it
+        kept = orjson.loads(cli.invoke(main, [*base, "--severity", level]).output)
+        assert {f["rule"] for f in kept} == {r for r, s in severities.items() if order.index(s) >= order.index(level)}
+        assert len(kept) < len(every) or level == "low"
+    one = orjson.loads(cli.invoke(main, [*base, "--rule", "reporter-not-checked"]).output)
+    assert [f["rule"] for f in one] == ["reporter-not-checked"]
+    bad = cli.invoke(main, [*base, "--rule", "no-such-rule"])
+    assert bad.exit_code != 0 and "--rule" in bad.output and "no-such-rule" in bad.output
