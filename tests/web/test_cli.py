@@ -54,3 +54,19 @@ def test_demo_step_creates_one_account_per_role(db_path: Path) -> None:
         password = text.split("demo-analyst")[1].split("password ")[1].split()[0]
         assert Accounts(store).login("demo-analyst", password).role == "analyst"
         assert "already created" in demo_step(store)
+
+
+def test_users_add_warns_when_the_scope_matches_no_case(tmp_path: Path, db_path: Path) -> None:
+    from tests.corpus import valid_record
+
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(valid_record(i, agency="Metropolitan Police Service")) + "\n" for i in range(3)))
+    runner = CliRunner(env={"CASELINK_DB": str(db_path), "CASELINK_USER": "tester"})
+    assert runner.invoke(main, ["ingest", str(path), "--no-link"]).exit_code == 0
+    miss = runner.invoke(main, ["users", "add", "ana", "--role", "analyst", "--scope", "agency=MPS",
+                                "--password-stdin"], input=PASSWORD + "\n")
+    assert miss.exit_code == 0, miss.output
+    assert "matches none of the 3 cases" in miss.output and "'Metropolitan Police Service'" in miss.output
+    hit = runner.invoke(main, ["users", "add", "bo", "--role", "analyst", "--scope",
+                               "agency=Metropolitan Police Service", "--password-stdin"], input=PASSWORD + "\n")
+    assert hit.exit_code == 0 and "warning" not in hit.output

@@ -42,8 +42,30 @@ def add(name: str, role: str, scopes: tuple[str, ...], password_stdin: bool, db:
     password = _read_password(password_stdin)
     with open_store(db, user) as store:
         created = add_user(store, name, role, password, scope)
+        warning = _scope_warning(store, scope)
     emit(created.to_dict(), as_json, lambda d: click.echo(
         f"user {d['user_name']} added as {d['role']} (sees {', '.join(d['scope']) or 'all cases'})"))
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _scope_warning(store: Any, scope: Any) -> str | None:
+    """A warning when a scope matches none of the store's cases (counts only; no case detail read)."""
+    if scope.unrestricted:
+        return None
+    where, params = scope.sql()
+    total, matched = store.con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {where}) FROM cases", params).fetchone()
+    if not total or matched:
+        return None
+    hints = []
+    for key in sorted(scope.allowed):
+        values = [r[0] for r in store.con.execute(
+            f"SELECT {key}, count(*) FROM cases WHERE {key} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 5").fetchall()]
+        hints.append(f"{key} values in this store include {', '.join(repr(v) for v in values)}" if values
+                     else f"no case in this store has a {key}")
+    return (f"the scope {scope.describe()} matches none of the {total:,} cases in this store, so this user "
+            f"will see nothing ({'; '.join(hints)})")
 
 
 @users.command("list")
