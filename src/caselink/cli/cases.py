@@ -27,13 +27,14 @@ FORMAT_CHOICES = ["jsonl", "csv", "crimelinkage", "shr", "met-homicides"]
 @click.option("--skip-invalid", "skip_invalid", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="REJECTS_FILE", help="Load the valid records; write rejects with their reasons here (JSON Lines).")
 @click.option("--no-link", is_flag=True, help="Do not score the new cases against the store after loading.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print how long each step took (always in --json).")
 @click.option("--crs", default=None, metavar="EPSG:NNNN",
               help="The projected system of the records' x/y, e.g. EPSG:27700 (British National Grid): "
                    "WGS84 lat/lon are computed for linkage and x_crs kept for export (needs caselink[crs]).")
 @store_options
 @json_option
-def ingest(paths: tuple[Path, ...], fmt: str | None, skip_invalid: Path | None, no_link: bool, crs: str | None,
-           db: Path | None, user: str | None, as_json: bool) -> None:
+def ingest(paths: tuple[Path, ...], fmt: str | None, skip_invalid: Path | None, no_link: bool, verbose: bool,
+           crs: str | None, db: Path | None, user: str | None, as_json: bool) -> None:
     """Validate and load case files (JSON Lines, CSV + entities CSV, or a dataset importer).
 
     One invalid record rejects the whole input unless --skip-invalid is given; nothing is written
@@ -51,6 +52,8 @@ def ingest(paths: tuple[Path, ...], fmt: str | None, skip_invalid: Path | None, 
         if d["rejects_path"] and d["rejected"]:
             click.echo(f"rejects written to {d['rejects_path']}")
         for key, value in d.get("extra", {}).items():
+            if key.endswith("seconds") and not verbose:  # timings are for whoever asks (--verbose, --json)
+                continue
             click.echo(f"{key}: {value}")
 
     emit(data, as_json, human)
