@@ -23,3 +23,17 @@ def test_ingest_timings_only_when_asked(cli: CliRunner, tmp_path: Path) -> None:
     path.write_text("".join(json.dumps(valid_record(i)) + "\n" for i in range(5)))
     data = json.loads(cli.invoke(main, ["ingest", str(path), "--no-link", "--json"]).output)
     assert "seconds" in data["extra"]
+
+
+def test_history_reads_as_text_not_python(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    first = valid_record(0)
+    first.pop("substances", None)
+    path.write_text(json.dumps(first) + "\n")
+    assert cli.invoke(main, ["ingest", str(path), "--no-link"]).exit_code == 0
+    path.write_text(json.dumps({**first, "substances": ["ghb", "alcohol"]}) + "\n")
+    assert cli.invoke(main, ["ingest", str(path), "--no-link"]).exit_code == 0
+    out = cli.invoke(main, ["history", first["case_id"], "--purpose", "review"])
+    assert out.exit_code == 0, out.output
+    assert "    substances: (none) -> alcohol, ghb" in out.output
+    assert "None" not in out.output and "['" not in out.output

@@ -79,6 +79,21 @@ def show(case_id: str, db: Path | None, user: str | None, purpose: str | None, a
     emit(record, as_json, human)
 
 
+def _shown(value: Any) -> str:
+    """A field's value for a person: lists joined, nothing as "(none)", entities one per item."""
+    if value is None or value == [] or value == "":
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(_shown_item(v) for v in value)
+    return str(value)
+
+
+def _shown_item(item: Any) -> str:
+    if isinstance(item, dict):
+        return " ".join(str(item[k]) for k in ("kind", "role", "value", "name", "dob") if item.get(k))
+    return str(item)
+
+
 @click.command()
 @click.argument("case_id")
 @store_options
@@ -96,7 +111,8 @@ def history(case_id: str, db: Path | None, user: str | None, purpose: str | None
                        f"({row['source']}, batch {row['batch_id']})")
             for key in sorted(set(previous) | set(row["record"])):
                 if previous.get(key) != row["record"].get(key):
-                    click.echo(f"    {key}: {previous.get(key)!r} -> {row['record'].get(key)!r}")
+                    before, after = _shown(previous.get(key)), _shown(row["record"].get(key))
+                    click.echo(f"    {key}: {after}" if not previous else f"    {key}: {before} -> {after}")
             previous = row["record"]
 
     emit(versions, as_json, human)
