@@ -37,3 +37,15 @@ def test_history_reads_as_text_not_python(cli: CliRunner, tmp_path: Path) -> Non
     assert out.exit_code == 0, out.output
     assert "    substances: (none) -> alcohol, ghb" in out.output
     assert "None" not in out.output and "['" not in out.output
+
+
+def test_show_reads_as_text_not_json(cli: CliRunner, tmp_path: Path) -> None:
+    record = {**valid_record(0), "entities": [{"kind": "phone", "role": "reporter", "value": "07700 900654"}]}
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    assert cli.invoke(main, ["ingest", str(path), "--no-link"]).exit_code == 0
+    out = cli.invoke(main, ["show", record["case_id"], "--purpose", "review"]).output
+    assert "phone reporter 07700 900654" in out
+    assert "{" not in out and "['" not in out
+    data = json.loads(cli.invoke(main, ["show", record["case_id"], "--purpose", "review", "--json"]).output)
+    assert data["entities"][0]["value"] == "07700 900654"

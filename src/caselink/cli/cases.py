@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from caselink.cli.common import (
     emit,
@@ -72,9 +71,15 @@ def show(case_id: str, db: Path | None, user: str | None, purpose: str | None, a
     def human(d: dict[str, Any]) -> None:
         width = max(len(k) for k in d)
         for key, value in d.items():
-            if isinstance(value, list):
-                value = ", ".join(orjson.dumps(v).decode() if isinstance(v, dict) else str(v) for v in value)
-            click.echo(f"{key:<{width}}  {value}")
+            if key == "entities" and value:
+                click.echo(f"{key:<{width}}  {len(value)}")
+                for item in value:
+                    click.echo(f"{'':<{width}}    {_shown_item(item)}")
+                continue
+            if key == "narrative" and value:
+                click.echo(f"{key:<{width}}  {str(value).replace(chr(10), chr(10) + ' ' * (width + 2))}")
+                continue
+            click.echo(f"{key:<{width}}  {_shown(value)}")
 
     emit(record, as_json, human)
 
