@@ -141,3 +141,10 @@ def test_checks_cli_filters_by_severity_and_rule(cli: CliRunner, loaded: Store) 
     assert [f["rule"] for f in one] == ["reporter-not-checked"]
     bad = cli.invoke(main, [*base, "--rule", "no-such-rule"])
     assert bad.exit_code != 0 and "--rule" in bad.output and "no-such-rule" in bad.output
+
+
+def test_cli_severity_choices_are_the_rules_severities() -> None:
+    from caselink.checks.rules import SEVERITIES
+    from caselink.cli.checks import SEVERITY_CHOICES
+
+    assert SEVERITY_CHOICES == SEVERITIES

@@ -7,8 +7,11 @@ from typing import Any
 
 import click
 
-from caselink.checks.rules import SEVERITIES
 from caselink.cli.common import emit, json_option, open_store, purpose_option, store_options
+
+# caselink.checks.rules.SEVERITIES, weakest first (not imported here: `caselink --help` loads no DuckDB;
+# tests/checks/test_checks_store.py holds the two equal)
+SEVERITY_CHOICES = ("low", "medium", "high", "critical")
 
 
 def _render(rows: list[dict[str, Any]], total: int, cases: int) -> None:
@@ -28,7 +31,7 @@ def _render(rows: list[dict[str, Any]], total: int, cases: int) -> None:
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Rules file (YAML/TOML; default: the shipped rules).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Show only the N most serious findings.")
-@click.option("--severity", type=click.Choice(SEVERITIES), default=None,
+@click.option("--severity", type=click.Choice(SEVERITY_CHOICES), default=None,
               help="Show only findings of at least this severity (e.g. high: high and critical).")
 @click.option("--rule", "rule_ids", multiple=True, help="Show only findings of this rule id (repeatable).")
 @store_options
@@ -51,7 +54,7 @@ def checks(case_id: str | None, rules_path: Path | None, limit: int | None, seve
     with open_store(db, user) as store:
         findings = run_checks(store, case_id, rules=rules, purpose=purpose)
     if severity is not None:
-        findings = [f for f in findings if SEVERITIES.index(f.severity) >= SEVERITIES.index(severity)]
+        findings = [f for f in findings if SEVERITY_CHOICES.index(f.severity) >= SEVERITY_CHOICES.index(severity)]
     if rule_ids:
         findings = [f for f in findings if f.rule_id in rule_ids]
     shown = findings[:limit] if limit else findings
